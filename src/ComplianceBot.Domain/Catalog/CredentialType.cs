@@ -1,0 +1,46 @@
+namespace ComplianceBot.Domain.Catalog;
+
+/// <summary>What kind of thing a credential is; drives grouping in reports.</summary>
+public enum CredentialCategory
+{
+    Certification,
+    Card,
+    Training,
+    HealthScreening,
+    StateCredential,
+}
+
+/// <summary>
+/// Whether a catalog rule is the issuer's or the law's own (encode as a rule) or a practice default
+/// that an organization may change or switch off (say so wherever a user sees it).
+/// </summary>
+public enum RuleBasis
+{
+    IssuerRule,
+    PracticeDefault,
+    Unverified,
+}
+
+/// <summary>
+/// After expiry, the window in which a cheaper recovery path is still open, e.g. AAMA: CE
+/// recertification within 90 days of expiry, exam only after that.
+/// </summary>
+/// <param name="Days">Length of the window after the expiry date.</param>
+/// <param name="InsideWindow">What is still possible inside the window.</param>
+/// <param name="AfterWindow">What is required once the window has closed.</param>
+public sealed record LapseWindow(int Days, string InsideWindow, string AfterWindow);
+
+/// <summary>One entry of the credential catalog.</summary>
+public sealed record CredentialType(
+    string Code,
+    string Name,
+    string Issuer,
+    CredentialCategory Category,
+    ExpiryRule Rule,
+    RuleBasis Basis,
+    IReadOnlyList<int> ReminderThresholds,
+    string RenewalSteps,
+    string SourceUrl,
+    LapseWindow? Lapse = null,
+    IReadOnlyList<string>? Aliases = null,
+    bool Enabled = true);

@@ -1,0 +1,30 @@
+namespace ComplianceBot.Domain.Model;
+
+/// <summary>
+/// One practice location. Deadlines and send hours are computed in its IANA time zone.
+/// </summary>
+/// <param name="Id">Stable identifier HR types, e.g. <c>seattle-north</c>.</param>
+/// <param name="Name">Display name used in emails.</param>
+/// <param name="TimeZoneId">IANA zone, e.g. <c>America/Los_Angeles</c>.</param>
+/// <param name="State">Two-letter US state, e.g. <c>WA</c>; drives state credentials.</param>
+/// <param name="ManagerEmails">Office managers who receive escalations and the weekly digest.</param>
+/// <param name="SendHour">Local hour (0-23) at which reminders go out.</param>
+/// <param name="BusinessDays">Local days on which reminders go out.</param>
+/// <param name="WaivesCertification">When true, medical assistants need no CMA/RMA/CCMA/NCMA.</param>
+public sealed record Clinic(
+    string Id,
+    string Name,
+    string TimeZoneId,
+    string State,
+    IReadOnlyList<string> ManagerEmails,
+    int SendHour,
+    IReadOnlySet<DayOfWeek> BusinessDays,
+    bool WaivesCertification = false)
+{
+    public static readonly IReadOnlySet<DayOfWeek> MondayToFriday = new HashSet<DayOfWeek>
+    {
+        DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday,
+    };
+
+    public bool IsBusinessDay(DateOnly localDate) => BusinessDays.Contains(localDate.DayOfWeek);
+}

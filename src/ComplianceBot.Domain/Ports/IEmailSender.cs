@@ -1,0 +1,52 @@
+namespace ComplianceBot.Domain.Ports;
+
+/// <summary>A mailbox: address plus optional display name.</summary>
+public sealed record EmailAddress(string Address, string? Name = null);
+
+/// <summary>A fully rendered email, ready for a sender.</summary>
+/// <param name="OperationId">Opaque id carried in custom_args / a header, never PII.</param>
+public sealed record OutgoingEmail(
+    string OperationId,
+    IReadOnlyList<EmailAddress> To,
+    EmailAddress? ReplyTo,
+    string Subject,
+    string HtmlBody,
+    string TextBody,
+    string Category);
+
+/// <summary>How a send ended. Expected outcomes are values, not exceptions.</summary>
+public enum SendStatus
+{
+    /// <summary>The provider accepted the message (SendGrid 202, or written to the outbox).</summary>
+    Accepted,
+
+    /// <summary>The provider refused it and will always refuse it (400/401/403/413).</summary>
+    Rejected,
+
+    /// <summary>The provider answered with an error (5xx, 429 past the wait cap): not sent, may be tried again.</summary>
+    NotSent,
+
+    /// <summary>No answer (timeout, connection dropped): it may or may not have gone out.</summary>
+    Unknown,
+}
+
+public sealed record SendResult(SendStatus Status, string? MessageId, string? Detail)
+{
+    public static SendResult Accepted(string? messageId) => new(SendStatus.Accepted, messageId, null);
+}
+
+/// <summary>Sends one rendered email. Implementations never retry a POST blindly.</summary>
+public interface IEmailSender
+{
+    Task<SendResult> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Turns a planned message into a rendered email (subject, HTML and plain text).</summary>
+public interface IEmailComposer
+{
+    OutgoingEmail ComposeReminder(Planning.PersonalReminder reminder, string operationId);
+
+    OutgoingEmail ComposeEscalation(Planning.Escalation escalation, string operationId);
+
+    OutgoingEmail ComposeDigest(Planning.WeeklyDigest digest, string operationId);
+}

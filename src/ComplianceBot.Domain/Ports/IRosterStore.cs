@@ -1,0 +1,65 @@
+using ComplianceBot.Domain.Model;
+
+namespace ComplianceBot.Domain.Ports;
+
+/// <summary>Clinics of the organization.</summary>
+public interface IClinicStore
+{
+    /// <summary>The clinic, or null when there is none with that id.</summary>
+    Task<Clinic?> GetAsync(string clinicId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every clinic, ordered by id.</summary>
+    Task<IReadOnlyList<Clinic>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Creates or replaces the clinic. Returns true when it was created.</summary>
+    Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Outcome of writing one row during an import.</summary>
+public enum WriteOutcome
+{
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// <summary>Staff members, read one clinic at a time.</summary>
+public interface IStaffStore
+{
+    /// <summary>The person, or null. Employee ids are unique across the organization.</summary>
+    Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every staff member (active and inactive) of one clinic.</summary>
+    Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the given staff members (any clinics) in entity-group batches per clinic. Rows equal to
+    /// what is stored are not written and come back as <see cref="WriteOutcome.Unchanged"/>. A person
+    /// who moves clinic is removed from the old clinic's partition.
+    /// </summary>
+    Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Latest credential records, read one clinic or one person at a time.</summary>
+public interface ICredentialRecordStore
+{
+    /// <summary>Every record of every staff member of one clinic.</summary>
+    Task<IReadOnlyList<CredentialRecord>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every record of one person.</summary>
+    Task<IReadOnlyList<CredentialRecord>> ListByStaffAsync(string clinicId, string employeeId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes records for staff of one clinic, in entity-group batches of at most 100. Equal rows are
+    /// not rewritten (<see cref="WriteOutcome.Unchanged"/>). A record is keyed by (employee, credential code).
+    /// </summary>
+    Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Organization-level retraining events (new hazard, material policy change).</summary>
+public interface IRetrainingEventStore
+{
+    Task<IReadOnlyList<RetrainingEvent>> ListAsync(CancellationToken cancellationToken = default);
+
+    Task AddAsync(RetrainingEvent retrainingEvent, CancellationToken cancellationToken = default);
+}
