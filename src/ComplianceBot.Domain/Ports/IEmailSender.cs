@@ -44,9 +44,9 @@ public interface IEmailSender
 /// <summary>Turns a planned message into a rendered email (subject, HTML and plain text).</summary>
 public interface IEmailComposer
 {
-    OutgoingEmail ComposeReminder(Planning.PersonalReminder reminder, string operationId);
+    Task<OutgoingEmail> ComposeReminderAsync(Planning.PersonalReminder reminder, string operationId, CancellationToken cancellationToken = default);
 
-    OutgoingEmail ComposeEscalation(Planning.Escalation escalation, string operationId);
+    Task<OutgoingEmail> ComposeEscalationAsync(Planning.Escalation escalation, string operationId, CancellationToken cancellationToken = default);
 
-    OutgoingEmail ComposeDigest(Planning.WeeklyDigest digest, string operationId);
+    Task<OutgoingEmail> ComposeDigestAsync(Planning.WeeklyDigest digest, string operationId, CancellationToken cancellationToken = default);
 }
