@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ComplianceBot.Domain.Model;
 
 namespace ComplianceBot.Domain.Catalog;
@@ -7,17 +8,39 @@ namespace ComplianceBot.Domain.Catalog;
 /// <param name="HireDate">The person's hire date, for rules anchored at hire.</param>
 /// <param name="Birthday">The person's birth month/day, for birthday-anchored state credentials.</param>
 /// <param name="Events">Retraining events that apply to this person's clinic.</param>
+/// <param name="CredentialCode">
+/// The catalog code being computed; event-driven rules use only events of this code. Null means every
+/// event in <paramref name="Events"/> applies (the caller filtered them already).
+/// </param>
 public sealed record ExpiryContext(
     DateOnly? IssuedOn,
     DateOnly? HireDate,
     MonthDay? Birthday,
-    IReadOnlyList<RetrainingEvent> Events);
+    IReadOnlyList<RetrainingEvent> Events,
+    string? CredentialCode = null)
+{
+    /// <summary>A context with only an issue date, for rules that need nothing else.</summary>
+    public static ExpiryContext Issued(DateOnly? issuedOn) => new(issuedOn, null, null, []);
+}
 
 /// <summary>
 /// The closed set of ways an issuer or a law says when a credential is due again. Each kind computes
 /// a due date from an <see cref="ExpiryContext"/>; null means "no date can be computed" (the record
 /// stays current until an event or a printed date says otherwise, or the input is missing).
 /// </summary>
+/// <remarks>
+/// Serialized with a <c>kind</c> discriminator, e.g. <c>{"kind":"MonthsToEndOfMonth","months":24}</c>;
+/// that is the shape of the rules in the catalog JSON.
+/// </remarks>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(MonthsToEndOfMonth), nameof(MonthsToEndOfMonth))]
+[JsonDerivedType(typeof(RollingDays), nameof(RollingDays))]
+[JsonDerivedType(typeof(ExactMonths), nameof(ExactMonths))]
+[JsonDerivedType(typeof(BirthdayAnchored), nameof(BirthdayAnchored))]
+[JsonDerivedType(typeof(FixedCalendarCycle), nameof(FixedCalendarCycle))]
+[JsonDerivedType(typeof(Staged), nameof(Staged))]
+[JsonDerivedType(typeof(SeasonDeadline), nameof(SeasonDeadline))]
+[JsonDerivedType(typeof(EventDriven), nameof(EventDriven))]
 public abstract record ExpiryRule
 {
     /// <summary>The date by which the credential must be renewed, or null when none applies.</summary>
@@ -25,4 +48,18 @@ public abstract record ExpiryRule
 
     /// <summary>Short human description, e.g. "24 months, to the end of the month of issue".</summary>
     public abstract string Describe();
+
+    /// <summary>
+    /// The inputs this rule needs but <paramref name="context"/> lacks, e.g. <c>"birthday"</c>. Empty means
+    /// a null <see cref="ComputeDueDate"/> is an answer ("no recurring due date"), not a gap in the data.
+    /// </summary>
+    public virtual IReadOnlyList<string> MissingInputs(ExpiryContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.IssuedOn is null ? [IssueDateInput] : [];
+    }
+
+    internal const string IssueDateInput = "issue date";
+    internal const string HireDateInput = "hire date";
+    internal const string BirthdayInput = "birthday";
 }
