@@ -43,4 +43,27 @@ public sealed record CredentialType(
     string SourceUrl,
     LapseWindow? Lapse = null,
     IReadOnlyList<string>? Aliases = null,
-    bool Enabled = true);
+    bool Enabled = true)
+{
+    /// <summary>The day count of the largest reminder threshold: from then on the item is "expiring".</summary>
+    public int ExpiringWithinDays => ReminderThresholds.Count == 0 ? 0 : ReminderThresholds.Max();
+
+    // Records compare lists by reference; compare thresholds and aliases by value so a catalog read
+    // back from its own JSON equals the original.
+    public bool Equals(CredentialType? other) =>
+        other is not null
+        && Code == other.Code
+        && Name == other.Name
+        && Issuer == other.Issuer
+        && Category == other.Category
+        && Equals(Rule, other.Rule)
+        && Basis == other.Basis
+        && ReminderThresholds.SequenceEqual(other.ReminderThresholds)
+        && RenewalSteps == other.RenewalSteps
+        && SourceUrl == other.SourceUrl
+        && Equals(Lapse, other.Lapse)
+        && (Aliases ?? []).SequenceEqual(other.Aliases ?? [])
+        && Enabled == other.Enabled;
+
+    public override int GetHashCode() => HashCode.Combine(Code, Rule, Enabled);
+}
