@@ -1,0 +1,494 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Ports;
+
+namespace ComplianceBot.Domain.Import;
+
+/// <summary>Who is importing, and whether to write.</summary>
+public sealed record ImportRequest(string Actor, bool DryRun, string Source = "import");
+
+/// <summary>
+/// Validates roster and training-record rows one by one, keeps every valid row, and writes the
+/// accepted rows per clinic in batches. Rows equal to what is stored are not rewritten, so the same
+/// file twice changes nothing the second time.
+/// </summary>
+public sealed partial class ImportService(
+    IClinicStore clinics,
+    IStaffStore staffStore,
+    ICredentialRecordStore recordStore,
+    IAuditLog audit,
+    CredentialCatalog catalog,
+    TimeProvider time)
+{
+    /// <summary>Longest value accepted in any cell; longer cells reject their row.</summary>
+    public const int MaxCellLength = 256;
+
+    /// <summary>Accepted rows are written in chunks of this many, so memory stays flat as files grow.</summary>
+    public const int WriteChunk = 2000;
+
+    public static readonly IReadOnlyList<string> RosterColumns =
+        ["employee_id", "first_name", "last_name", "email", "clinic_id", "role", "hire_date", "state", "birth_month_day", "active"];
+
+    public static readonly IReadOnlyList<string> RecordColumns =
+        ["employee_id", "credential", "issued_on", "expires_on", "credential_number"];
+
+    private static readonly IReadOnlyDictionary<string, string> RecordColumnAliases = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["completed_on"] = "issued_on",
+        ["credential_code"] = "credential",
+        ["code"] = "credential",
+    };
+
+    private static readonly Dictionary<string, StaffRole> Roles = new Dictionary<string, StaffRole>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["medical_assistant"] = StaffRole.MedicalAssistant,
+        ["medical assistant"] = StaffRole.MedicalAssistant,
+        ["ma"] = StaffRole.MedicalAssistant,
+        ["office_manager"] = StaffRole.OfficeManager,
+        ["office manager"] = StaffRole.OfficeManager,
+        ["manager"] = StaffRole.OfficeManager,
+        ["nurse"] = StaffRole.Nurse,
+        ["rn"] = StaffRole.Nurse,
+        ["lpn"] = StaffRole.Nurse,
+        ["provider"] = StaffRole.Provider,
+        ["physician"] = StaffRole.Provider,
+        ["np"] = StaffRole.Provider,
+        ["pa"] = StaffRole.Provider,
+        ["phlebotomist"] = StaffRole.Phlebotomist,
+        ["lab_technician"] = StaffRole.LabTechnician,
+        ["lab technician"] = StaffRole.LabTechnician,
+        ["lab_tech"] = StaffRole.LabTechnician,
+        ["front_desk"] = StaffRole.FrontDesk,
+        ["front desk"] = StaffRole.FrontDesk,
+        ["receptionist"] = StaffRole.FrontDesk,
+        ["other"] = StaffRole.Other,
+    };
+
+    private static readonly string[] DateFormats = ["yyyy-MM-dd", "M/d/yyyy", "MM/dd/yyyy"];
+
+    /// <summary>The role as a CSV writes it, e.g. <c>medical_assistant</c>.</summary>
+    public static string RoleName(StaffRole role) => role switch
+    {
+        StaffRole.MedicalAssistant => "medical_assistant",
+        StaffRole.OfficeManager => "office_manager",
+        StaffRole.LabTechnician => "lab_technician",
+        StaffRole.FrontDesk => "front_desk",
+        _ => role.ToString().ToLowerInvariant(),
+    };
+
+    public static bool TryParseRole(string? text, out StaffRole role) => Roles.TryGetValue(text?.Trim() ?? string.Empty, out role);
+
+    /// <summary>Parses <c>YYYY-MM-DD</c> or US <c>M/D/YYYY</c> as Excel writes it.</summary>
+    public static bool TryParseDate(string? text, out DateOnly date) =>
+        DateOnly.TryParseExact(text?.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    public async Task<ImportResult> ImportRosterAsync(IAsyncEnumerable<RawRow> rows, ImportRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(request);
+        var known = (await clinics.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var tally = new Tally(request.DryRun);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pending = new List<StaffMember>();
+        var headerChecked = false;
+
+        await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (!headerChecked)
+            {
+                headerChecked = true;
+                tally.Warnings.AddRange(UnknownColumns(raw, RosterColumns, aliases: null));
+            }
+
+            tally.Total++;
+            if (raw.StructuralError is { } structural)
+            {
+                tally.Rejected.Add(structural);
+                continue;
+            }
+
+            var staff = ValidateStaff(raw, known, out var error);
+            if (staff is null)
+            {
+                tally.Rejected.Add(error!);
+                continue;
+            }
+
+            if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
+            {
+                tally.Rejected.Add(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
+                continue;
+            }
+
+            seen[staff.EmployeeId] = raw.Row;
+            pending.Add(staff);
+            if (pending.Count >= WriteChunk)
+            {
+                await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+                pending.Clear();
+            }
+        }
+
+        await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+        await AuditAsync("import.roster", request, tally, tally.Clinics, cancellationToken).ConfigureAwait(false);
+        return tally.ToResult();
+    }
+
+    public async Task<ImportResult> ImportRecordsAsync(IAsyncEnumerable<RawRow> rows, ImportRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(request);
+        var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
+        var tally = new Tally(request.DryRun);
+        var seen = new Dictionary<(string, string), int>();
+        var pending = new List<(string ClinicId, CredentialRecord Record)>();
+        var headerChecked = false;
+
+        await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (!headerChecked)
+            {
+                headerChecked = true;
+                tally.Warnings.AddRange(UnknownColumns(raw, RecordColumns, RecordColumnAliases));
+            }
+
+            tally.Total++;
+            if (raw.StructuralError is { } structural)
+            {
+                tally.Rejected.Add(structural);
+                continue;
+            }
+
+            var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
+            if (record is null)
+            {
+                tally.Rejected.Add(error!);
+                continue;
+            }
+
+            var key = (record.EmployeeId, record.CredentialCode);
+            if (seen.TryGetValue(key, out var firstRow))
+            {
+                tally.Rejected.Add(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
+                continue;
+            }
+
+            seen[key] = raw.Row;
+            pending.Add((clinicId!, record));
+            if (pending.Count >= WriteChunk)
+            {
+                await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+                pending.Clear();
+            }
+        }
+
+        await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+        await AuditAsync("import.records", request, tally, tally.Clinics, cancellationToken).ConfigureAwait(false);
+        return tally.ToResult();
+    }
+
+    /// <summary>Validates one staff member given through the API (same rules as a roster row).</summary>
+    public async Task<(StaffMember? Staff, RowError? Error)> ValidateStaffAsync(IReadOnlyDictionary<string, string?> fields, CancellationToken cancellationToken = default)
+    {
+        var known = (await clinics.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var staff = ValidateStaff(new RawRow(1, fields), known, out var error);
+        return (staff, error);
+    }
+
+    /// <summary>Validates one credential record given through the API (same rules as a records row).</summary>
+    public (CredentialRecord? Record, RowError? Error) ValidateRecord(StaffMember owner, IReadOnlyDictionary<string, string?> fields, string source)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var roster = new Dictionary<string, StaffMember>(StringComparer.Ordinal) { [owner.EmployeeId] = owner };
+        var record = ValidateRecord(new RawRow(1, fields), roster, source, out _, out var error);
+        return (record, error);
+    }
+
+    private async Task<Dictionary<string, StaffMember>> LoadRosterAsync(CancellationToken cancellationToken)
+    {
+        var all = await clinics.ListAsync(cancellationToken).ConfigureAwait(false);
+        var lists = await Task.WhenAll(all.Select(c => staffStore.ListByClinicAsync(c.Id, cancellationToken))).ConfigureAwait(false);
+        return lists.SelectMany(l => l).ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<RowError> UnknownColumns(RawRow first, IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases)
+    {
+        foreach (var name in first.Fields.Keys)
+        {
+            if (!columns.Contains(name) && (aliases is null || !aliases.ContainsKey(name)))
+            {
+                yield return new RowError(1, name, "unknown column; its values were ignored");
+            }
+        }
+    }
+
+    private static string? Field(RawRow row, string name, IReadOnlyDictionary<string, string>? aliases = null)
+    {
+        if (row.Fields.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value)) return value.Trim();
+        if (aliases is null) return null;
+        foreach (var (alias, target) in aliases)
+        {
+            if (target == name && row.Fields.TryGetValue(alias, out var aliased) && !string.IsNullOrWhiteSpace(aliased)) return aliased.Trim();
+        }
+
+        return null;
+    }
+
+    private static RowError? CheckCells(RawRow row)
+    {
+        foreach (var (name, value) in row.Fields)
+        {
+            if (value is { Length: > MaxCellLength })
+            {
+                return new RowError(row.Row, name, $"value is {value.Length:N0} characters long; the limit is {MaxCellLength}");
+            }
+
+            if (value is not null && value.Any(c => char.IsControl(c) && c is not '\t'))
+            {
+                return new RowError(row.Row, name, "value contains a control character (line break or similar)");
+            }
+        }
+
+        return null;
+    }
+
+    private static StaffMember? ValidateStaff(RawRow row, Dictionary<string, Clinic> known, out RowError? error)
+    {
+        error = CheckCells(row);
+        if (error is not null) return null;
+
+        var id = Field(row, "employee_id");
+        if (id is null) return Fail(row, "employee_id", "is required", out error);
+        if (!EmployeeIdPattern().IsMatch(id)) return Fail(row, "employee_id", "may contain only letters, digits, '.', '_' and '-' (at most 64)", out error);
+
+        var first = Field(row, "first_name");
+        if (first is null) return Fail(row, "first_name", "is required", out error);
+        var last = Field(row, "last_name");
+        if (last is null) return Fail(row, "last_name", "is required", out error);
+
+        var email = Field(row, "email");
+        if (email is null) return Fail(row, "email", "is required", out error);
+        if (!IsValidEmail(email)) return Fail(row, "email", $"'{email}' is not a valid email address", out error);
+
+        var clinicId = Field(row, "clinic_id");
+        if (clinicId is null) return Fail(row, "clinic_id", "is required", out error);
+        if (!known.TryGetValue(clinicId, out var clinic)) return Fail(row, "clinic_id", $"no clinic '{clinicId}'; create it first (PUT /api/clinics/{{id}})", out error);
+
+        var roleText = Field(row, "role");
+        if (roleText is null) return Fail(row, "role", "is required", out error);
+        if (!TryParseRole(roleText, out var role)) return Fail(row, "role", $"'{roleText}' is not a role (medical_assistant, office_manager, nurse, provider, phlebotomist, lab_technician, front_desk, other)", out error);
+
+        DateOnly? hire = null;
+        if (Field(row, "hire_date") is { } hireText)
+        {
+            if (!TryParseDate(hireText, out var h)) return Fail(row, "hire_date", $"'{hireText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            hire = h;
+        }
+
+        var state = Field(row, "state")?.ToUpperInvariant() ?? clinic.State;
+        if (!StatePattern().IsMatch(state)) return Fail(row, "state", $"'{state}' is not a two-letter US state", out error);
+
+        MonthDay? birthday = null;
+        if (Field(row, "birth_month_day") is { } bdText)
+        {
+            if (!MonthDay.TryParse(bdText, out var bd)) return Fail(row, "birth_month_day", $"'{bdText}' is not a month and day (MM-DD)", out error);
+            birthday = bd;
+        }
+
+        var active = true;
+        if (Field(row, "active") is { } activeText)
+        {
+            if (!TryParseBool(activeText, out active)) return Fail(row, "active", $"'{activeText}' is not true/false, yes/no or 1/0", out error);
+        }
+
+        return new StaffMember(id, first, last, email, clinic.Id, role, hire, state, birthday, active);
+    }
+
+    private CredentialRecord? ValidateRecord(RawRow row, Dictionary<string, StaffMember> roster, string source, out string? clinicId, out RowError? error)
+    {
+        clinicId = null;
+        error = CheckCells(row);
+        if (error is not null) return null;
+
+        var id = Field(row, "employee_id");
+        if (id is null) return Fail<CredentialRecord>(row, "employee_id", "is required", out error);
+        if (!roster.TryGetValue(id, out var staff)) return Fail<CredentialRecord>(row, "employee_id", $"no staff member '{id}'; import the roster first", out error);
+
+        var code = Field(row, "credential", RecordColumnAliases);
+        if (code is null) return Fail<CredentialRecord>(row, "credential", "is required", out error);
+        if (!catalog.TryResolve(code, out var type)) return Fail<CredentialRecord>(row, "credential", $"'{code}' is not a known credential code (see GET /api/catalog)", out error);
+
+        DateOnly? issued = null;
+        if (Field(row, "issued_on", RecordColumnAliases) is { } issuedText)
+        {
+            if (!TryParseDate(issuedText, out var d)) return Fail<CredentialRecord>(row, "issued_on", $"'{issuedText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            issued = d;
+        }
+
+        DateOnly? expires = null;
+        if (Field(row, "expires_on") is { } expiresText)
+        {
+            if (!TryParseDate(expiresText, out var d)) return Fail<CredentialRecord>(row, "expires_on", $"'{expiresText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            expires = d;
+        }
+
+        if (issued is null && expires is null) return Fail<CredentialRecord>(row, "issued_on", "give issued_on (or completed_on) or expires_on", out error);
+        if (issued is { } i && expires is { } e && e <= i) return Fail<CredentialRecord>(row, "expires_on", $"{e:yyyy-MM-dd} is not after issued_on {i:yyyy-MM-dd}", out error);
+
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        if (issued is { } future && future > today.AddDays(1)) return Fail<CredentialRecord>(row, "issued_on", $"{future:yyyy-MM-dd} is in the future", out error);
+
+        var number = Field(row, "credential_number");
+        if (number is { Length: > 64 }) return Fail<CredentialRecord>(row, "credential_number", "is longer than 64 characters", out error);
+
+        clinicId = staff.ClinicId;
+        return new CredentialRecord(staff.EmployeeId, type.Code, issued, expires, number, source, Verified: false);
+    }
+
+    private async Task WriteStaffAsync(List<StaffMember> batch, Tally tally, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0) return;
+        foreach (var s in batch) tally.Clinics.Add(s.ClinicId);
+        if (tally.DryRun)
+        {
+            foreach (var group in batch.GroupBy(s => s.ClinicId, StringComparer.Ordinal))
+            {
+                var stored = (await staffStore.ListByClinicAsync(group.Key, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
+                foreach (var s in group)
+                {
+                    tally.Count(!stored.TryGetValue(s.EmployeeId, out var old) ? WriteOutcome.Created : old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated);
+                }
+            }
+
+            return;
+        }
+
+        foreach (var outcome in await staffStore.UpsertManyAsync(batch, cancellationToken).ConfigureAwait(false))
+        {
+            tally.Count(outcome);
+        }
+    }
+
+    private async Task WriteRecordsAsync(List<(string ClinicId, CredentialRecord Record)> batch, Tally tally, CancellationToken cancellationToken)
+    {
+        foreach (var group in batch.GroupBy(r => r.ClinicId, StringComparer.Ordinal))
+        {
+            tally.Clinics.Add(group.Key);
+            var rows = group.Select(g => g.Record).ToList();
+            if (tally.DryRun)
+            {
+                var stored = (await recordStore.ListByClinicAsync(group.Key, cancellationToken).ConfigureAwait(false))
+                    .ToDictionary(r => (r.EmployeeId, r.CredentialCode));
+                foreach (var r in rows)
+                {
+                    tally.Count(!stored.TryGetValue((r.EmployeeId, r.CredentialCode), out var old) ? WriteOutcome.Created : SameRecord(old, r) ? WriteOutcome.Unchanged : WriteOutcome.Updated);
+                }
+
+                continue;
+            }
+
+            foreach (var outcome in await recordStore.UpsertManyAsync(group.Key, rows, cancellationToken).ConfigureAwait(false))
+            {
+                tally.Count(outcome);
+            }
+        }
+    }
+
+    /// <summary>Equal for import purposes: the source of a row does not make it a change.</summary>
+    private static bool SameRecord(CredentialRecord a, CredentialRecord b) => a with { Source = b.Source, Verified = b.Verified } == b;
+
+    private async Task AuditAsync(string action, ImportRequest request, Tally tally, IEnumerable<string> touched, CancellationToken cancellationToken)
+    {
+        if (request.DryRun) return;
+        var clinicsTouched = touched.ToList();
+        if (clinicsTouched.Count == 0) clinicsTouched.Add("*");
+        foreach (var clinicId in clinicsTouched)
+        {
+            await audit.AppendAsync(
+                new AuditRecord(
+                    time.GetUtcNow(),
+                    request.Actor,
+                    action,
+                    clinicId,
+                    "file",
+                    tally.Rejected.Count == 0 ? "ok" : "partial",
+                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.Rejected.Count}")),
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static T? Fail<T>(RawRow row, string field, string reason, out RowError? error)
+        where T : class
+    {
+        error = new RowError(row.Row, field, reason);
+        return null;
+    }
+
+    private static StaffMember? Fail(RawRow row, string field, string reason, out RowError? error) => Fail<StaffMember>(row, field, reason, out error);
+
+    private static bool IsValidEmail(string email)
+    {
+        if (email.Length > 254 || !EmailPattern().IsMatch(email)) return false;
+        return MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
+    }
+
+    private static bool TryParseBool(string text, out bool value)
+    {
+        switch (text.Trim().ToUpperInvariant())
+        {
+            case "TRUE" or "YES" or "Y" or "1":
+                value = true;
+                return true;
+            case "FALSE" or "NO" or "N" or "0":
+                value = false;
+                return true;
+            default:
+                value = false;
+                return false;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex EmployeeIdPattern();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex StatePattern();
+
+    [GeneratedRegex(@"^[^@\s<>()\[\],;:""\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
+    private static partial Regex EmailPattern();
+
+    private sealed class Tally(bool dryRun)
+    {
+        public bool DryRun { get; } = dryRun;
+
+        public int Total { get; set; }
+
+        public int Created { get; private set; }
+
+        public int Updated { get; private set; }
+
+        public int Unchanged { get; private set; }
+
+        public List<RowError> Rejected { get; } = [];
+
+        public List<RowError> Warnings { get; } = [];
+
+        public HashSet<string> Clinics { get; } = new(StringComparer.Ordinal);
+
+        public void Count(WriteOutcome outcome)
+        {
+            switch (outcome)
+            {
+                case WriteOutcome.Created: Created++; break;
+                case WriteOutcome.Updated: Updated++; break;
+                default: Unchanged++; break;
+            }
+        }
+
+        public ImportResult ToResult() =>
+            new(Created + Updated + Unchanged, Created, Updated, Unchanged, Rejected.OrderBy(r => r.Row).ToList(), Warnings, DryRun);
+    }
+}

@@ -1,0 +1,285 @@
+using System.Globalization;
+using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Ports;
+
+namespace ComplianceBot.Domain.Planning;
+
+/// <summary>Everything the planner needs about one clinic on one local date.</summary>
+/// <param name="LastCompletedRun">Local date of the last daily run that completed; thresholds crossed after it are due now (catch-up).</param>
+/// <param name="DoneKeys">Ledger keys that must not be planned again (sent, in flight, given up on).</param>
+/// <param name="DeliveryByEmail">Latest provider event per address, for the digest's "not arriving" list.</param>
+public sealed record PlanningInput(
+    Clinic Clinic,
+    IReadOnlyList<StaffMember> Staff,
+    IReadOnlyList<CredentialRecord> Records,
+    IReadOnlyList<RetrainingEvent> Events,
+    DateOnly AsOf,
+    DateOnly? LastCompletedRun,
+    IReadOnlySet<string> DoneKeys,
+    IReadOnlyDictionary<string, DeliveryEvent>? DeliveryByEmail = null);
+
+/// <summary>
+/// Decides, as a pure function of its input, which reminders, escalations and digest one clinic
+/// should be sent on one local date. Preview and the timers both call it, so what is previewed is
+/// exactly what is sent.
+/// </summary>
+public sealed class ReminderPlanner(ComplianceEvaluator evaluator, ReminderSettings settings)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public ReminderSettings Settings => settings;
+
+    public ReminderPlan Plan(PlanningInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var clinic = input.Clinic;
+        var active = input.Staff.Where(s => s.Active && s.ClinicId == clinic.Id).ToList();
+        var compliance = Evaluate(input, active);
+
+        if (!clinic.IsBusinessDay(input.AsOf))
+        {
+            // Alert fatigue: nothing goes out on a clinic's days off; the next business day catches up.
+            return new ReminderPlan(clinic, input.AsOf, [], [], null);
+        }
+
+        var reminders = new List<PersonalReminder>();
+        var escalationItems = new List<PlannedItem>();
+        foreach (var person in compliance)
+        {
+            var personalItems = new List<PlannedItem>();
+            foreach (var status in person.Requirements)
+            {
+                if (PlanItem(input, person.Staff, status, KeyPrefix.Personal) is { } item)
+                {
+                    personalItems.Add(item);
+                }
+
+                if (PlanItem(input, person.Staff, status, KeyPrefix.Escalation) is { } escalation)
+                {
+                    escalationItems.Add(escalation);
+                }
+            }
+
+            var gate = PersonDayKey(clinic.Id, person.Staff.EmployeeId, input.AsOf);
+            if (personalItems.Count > 0 && !input.DoneKeys.Contains(gate.Value) && HasAddress(person.Staff))
+            {
+                reminders.Add(new PersonalReminder(clinic, person.Staff, input.AsOf, SoonestFirst(personalItems)));
+            }
+        }
+
+        var escalations = new List<Escalation>();
+        var escalationGate = EscalationDayKey(clinic.Id, input.AsOf);
+        if (escalationItems.Count > 0 && clinic.ManagerEmails.Count > 0 && !input.DoneKeys.Contains(escalationGate.Value))
+        {
+            escalations.Add(new Escalation(clinic, clinic.ManagerEmails, input.AsOf, SoonestFirst(escalationItems)));
+        }
+
+        return new ReminderPlan(clinic, input.AsOf, reminders, escalations, PlanDigest(input, compliance));
+    }
+
+    /// <summary>Statuses of every active person, for reports and the digest.</summary>
+    public IReadOnlyList<StaffCompliance> Evaluate(PlanningInput input, IReadOnlyList<StaffMember> staff)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(staff);
+        var recordsByPerson = input.Records.ToLookup(r => r.EmployeeId, StringComparer.Ordinal);
+        var events = input.Events.Where(e => e.ClinicId is null || e.ClinicId == input.Clinic.Id).ToList();
+        return staff
+            .OrderBy(s => s.LastName, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(s => s.FirstName, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(s => s.EmployeeId, StringComparer.Ordinal)
+            .Select(s => evaluator.Evaluate(input.Clinic, s, recordsByPerson[s.EmployeeId].ToList(), events, input.AsOf))
+            .ToList();
+    }
+
+    /// <summary>The gate key that keeps one person to one personal reminder a day.</summary>
+    public static LedgerKey PersonDayKey(string clinicId, string employeeId, DateOnly day) =>
+        new(clinicId, $"P|{employeeId}|{day:yyyy-MM-dd}");
+
+    /// <summary>The gate key that keeps a clinic's managers to one escalation a day.</summary>
+    public static LedgerKey EscalationDayKey(string clinicId, DateOnly day) =>
+        new(clinicId, $"X|{day:yyyy-MM-dd}");
+
+    /// <summary>The key that claims a clinic's digest for one ISO week.</summary>
+    public static LedgerKey DigestKey(string clinicId, DateOnly day) =>
+        new(clinicId, string.Create(Invariant, $"D|{ISOWeek.GetYear(day.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(day.ToDateTime(TimeOnly.MinValue)):00}"));
+
+    private enum KeyPrefix
+    {
+        Personal,
+        Escalation,
+    }
+
+    private PlannedItem? PlanItem(PlanningInput input, StaffMember staff, RequirementStatus status, KeyPrefix prefix)
+    {
+        if (status.DueDate is { } due)
+        {
+            return PlanDated(input, staff, status, due, prefix);
+        }
+
+        return status.State == ComplianceState.Missing ? PlanMissingUndated(input, staff, status, prefix) : null;
+    }
+
+    /// <summary>
+    /// An item with a due date: thresholds are days before the due date (positive), the due date (0)
+    /// and repeats after it (negative). A threshold is "crossed" on due − t. Every threshold crossed
+    /// since the last completed run is claimed; the latest one names the line.
+    /// </summary>
+    private PlannedItem? PlanDated(PlanningInput input, StaffMember staff, RequirementStatus status, DateOnly due, KeyPrefix prefix)
+    {
+        var crossed = new List<int>();
+        foreach (var threshold in Thresholds(status, prefix, input.AsOf, due))
+        {
+            var crossing = due.AddDays(-threshold);
+            if (crossing > input.AsOf) continue;
+            if (input.LastCompletedRun is { } last && crossing <= last) continue;
+            crossed.Add(threshold);
+        }
+
+        if (crossed.Count == 0) return null;
+
+        // The most recent crossing (smallest threshold) describes where the item stands today.
+        crossed.Sort();
+        if (input.LastCompletedRun is null)
+        {
+            // First run for this clinic: report today's standing once, without replaying history.
+            crossed.RemoveRange(1, crossed.Count - 1);
+        }
+
+        var code = status.Credential?.Code ?? status.RequirementKey;
+        var letter = prefix == KeyPrefix.Personal ? "R" : "E";
+        var keys = crossed
+            .Select(t => new LedgerKey(input.Clinic.Id, string.Create(Invariant, $"{letter}|{staff.EmployeeId}|{code}|{due:yyyy-MM-dd}|{t}")))
+            .ToList();
+
+        // Today's standing was already reported: older thresholds are history, not news.
+        if (input.DoneKeys.Contains(keys[0].Value)) return null;
+
+        return new PlannedItem(keys[0], keys.Skip(1).Where(k => !input.DoneKeys.Contains(k.Value)).ToList(), staff, status, crossed[0]);
+    }
+
+    private IEnumerable<int> Thresholds(RequirementStatus status, KeyPrefix prefix, DateOnly asOf, DateOnly due)
+    {
+        var overdueDays = Math.Max(0, asOf.DayNumber - due.DayNumber);
+        var repeats = overdueDays / settings.OverdueRepeatDays;
+        if (prefix == KeyPrefix.Escalation)
+        {
+            // Managers hear the day after the due date, then weekly for as long as it stays overdue.
+            if (status.State is not (ComplianceState.Expired or ComplianceState.Missing)) yield break;
+            for (var k = 0; k <= repeats; k++)
+            {
+                yield return -1 - (k * settings.OverdueRepeatDays);
+            }
+
+            yield break;
+        }
+
+        var before = status.Credential?.ReminderThresholds is { Count: > 0 } own ? own : settings.DefaultThresholds;
+        foreach (var t in before)
+        {
+            yield return t;
+        }
+
+        for (var k = 1; k <= Math.Min(repeats, settings.MaxOverdueReminders); k++)
+        {
+            yield return -k * settings.OverdueRepeatDays;
+        }
+    }
+
+    /// <summary>
+    /// A required credential with no record and no rule-given deadline: the person hears once a
+    /// week; managers hear weekly once the person is past the hiring grace period.
+    /// </summary>
+    private PlannedItem? PlanMissingUndated(PlanningInput input, StaffMember staff, RequirementStatus status, KeyPrefix prefix)
+    {
+        if (prefix == KeyPrefix.Escalation
+            && staff.HireDate is { } hired
+            && input.AsOf.DayNumber - hired.DayNumber < settings.MissingGraceDays)
+        {
+            return null;
+        }
+
+        var week = input.AsOf.ToDateTime(TimeOnly.MinValue);
+        var key = new LedgerKey(
+            input.Clinic.Id,
+            string.Create(Invariant, $"{(prefix == KeyPrefix.Personal ? "RM" : "EM")}|{staff.EmployeeId}|{status.RequirementKey}|{ISOWeek.GetYear(week)}-W{ISOWeek.GetWeekOfYear(week):00}"));
+        return input.DoneKeys.Contains(key.Value) ? null : new PlannedItem(key, [], staff, status, 0);
+    }
+
+    private WeeklyDigest? PlanDigest(PlanningInput input, IReadOnlyList<StaffCompliance> compliance)
+    {
+        var clinic = input.Clinic;
+        var key = DigestKey(clinic.Id, input.AsOf);
+        if (clinic.ManagerEmails.Count == 0 || input.DoneKeys.Contains(key.Value)) return null;
+
+        var lines = new List<DigestLine>();
+        foreach (var person in compliance)
+        {
+            foreach (var status in person.Requirements)
+            {
+                if (DigestSectionOf(status, input.AsOf) is { } section)
+                {
+                    lines.Add(new DigestLine(section, person.Staff, status));
+                }
+            }
+        }
+
+        var ordered = lines
+            .OrderBy(l => l.Section)
+            .ThenBy(l => l.Status.DaysLeft ?? int.MinValue)
+            .ThenBy(l => l.Staff.LastName, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(l => l.Staff.FirstName, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+
+        var undeliverable = compliance
+            .Select(c => c.Staff)
+            .Where(s => input.DeliveryByEmail is not null
+                && input.DeliveryByEmail.TryGetValue(s.Email.ToUpperInvariant(), out var e)
+                && e.Type is DeliveryEventType.Bounce or DeliveryEventType.Dropped or DeliveryEventType.SpamReport)
+            .ToList();
+
+        var date = input.AsOf.ToDateTime(TimeOnly.MinValue);
+        return new WeeklyDigest(key, clinic, clinic.ManagerEmails, input.AsOf, ISOWeek.GetYear(date), ISOWeek.GetWeekOfYear(date), ordered, undeliverable);
+    }
+
+    private DigestSection? DigestSectionOf(RequirementStatus status, DateOnly asOf)
+    {
+        switch (status.State)
+        {
+            case ComplianceState.Expired:
+                return DigestSection.Expired;
+            case ComplianceState.DueToday:
+                return DigestSection.DueToday;
+            case ComplianceState.Missing:
+                return DigestSection.Missing;
+        }
+
+        if (status.DaysLeft is { } left)
+        {
+            if (left <= 30) return DigestSection.ExpiringWithin30Days;
+            if (left <= 60) return DigestSection.ExpiringWithin60Days;
+            if (left <= 90) return DigestSection.ExpiringWithin90Days;
+        }
+
+        if (status.DateCheckRequired) return DigestSection.NeedsDateCheck;
+
+        if (status.Record?.IssuedOn is { } issued
+            && issued <= asOf
+            && asOf.DayNumber - issued.DayNumber <= settings.RecentlyRenewedDays)
+        {
+            return DigestSection.RecentlyRenewed;
+        }
+
+        return null;
+    }
+
+    private static List<PlannedItem> SoonestFirst(IEnumerable<PlannedItem> items) =>
+        items
+            .OrderBy(i => i.Status.DueDate ?? DateOnly.MinValue)
+            .ThenBy(i => i.Staff.LastName, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(i => i.Status.Requirement, StringComparer.Ordinal)
+            .ToList();
+
+    private static bool HasAddress(StaffMember staff) => !string.IsNullOrWhiteSpace(staff.Email);
+}

@@ -1,0 +1,314 @@
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Planning;
+using ComplianceBot.Domain.Ports;
+
+namespace ComplianceBot.Domain.Services;
+
+/// <summary>Which timer job a run belongs to.</summary>
+public enum RunJob
+{
+    /// <summary>Personal reminders and manager escalations.</summary>
+    DailyReminders,
+
+    /// <summary>The managers' weekly digest.</summary>
+    WeeklyDigest,
+}
+
+/// <summary>One clinic's run, as the one-line log summary reports it.</summary>
+/// <param name="Completed">True when nothing is left for a later run of the same day (the watermark advanced).</param>
+public sealed record ClinicRunSummary(
+    string ClinicId,
+    DateOnly LocalDate,
+    RunJob Job,
+    int Sent,
+    int Skipped,
+    int Failed,
+    int Unknown,
+    int Retryable,
+    bool Completed,
+    string? Error = null)
+{
+    public override string ToString() =>
+        $"clinic={ClinicId} date={LocalDate:yyyy-MM-dd} job={Job} sent={Sent} skipped={Skipped} failed={Failed} unknown={Unknown} retry-later={Retryable} completed={Completed}"
+        + (Error is null ? string.Empty : $" error=\"{Error}\"");
+}
+
+/// <summary>
+/// Runs the timers' work for clinics: plan, claim every ledger key, send, record the outcome, and
+/// advance the clinic's watermark once nothing is left for a later run. Safe to run twice for the
+/// same hour, concurrently or one after the other: the ledger's insert-only claims decide who sends.
+/// </summary>
+public sealed class ReminderRunService(
+    IClinicStore clinics,
+    IStaffStore staff,
+    ICredentialRecordStore records,
+    IRetrainingEventStore retrainingEvents,
+    IReminderLedger ledger,
+    IRunWatermarkStore watermarks,
+    IDeliveryEventStore deliveryEvents,
+    IEmailComposer composer,
+    IEmailSender sender,
+    IAuditLog audit,
+    ReminderPlanner planner,
+    TimeProvider time)
+{
+    private ReminderSettings Settings => planner.Settings;
+
+    /// <summary>The local date and hour of a clinic at an instant, in its IANA zone (DST handled by the zone rules).</summary>
+    public static DateTime LocalTime(Clinic clinic, DateTimeOffset utcNow)
+    {
+        ArgumentNullException.ThrowIfNull(clinic);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(clinic.TimeZoneId);
+        return TimeZoneInfo.ConvertTime(utcNow, zone).DateTime;
+    }
+
+    /// <summary>
+    /// Whether a clinic is inside its send window at <paramref name="utcNow"/>: a business day, at or
+    /// after its send hour and before the window closes.
+    /// </summary>
+    public bool IsInSendWindow(Clinic clinic, DateTimeOffset utcNow, out DateOnly localDate)
+    {
+        var local = LocalTime(clinic, utcNow);
+        localDate = DateOnly.FromDateTime(local);
+        return clinic.IsBusinessDay(localDate)
+            && local.Hour >= clinic.SendHour
+            && local.Hour < clinic.SendHour + Settings.SendWindowHours;
+    }
+
+    /// <summary>Runs <paramref name="job"/> for every clinic inside its send window now; one failing clinic does not stop the others.</summary>
+    public async Task<IReadOnlyList<ClinicRunSummary>> RunDueClinicsAsync(RunJob job, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var all = await clinics.ListAsync(cancellationToken).ConfigureAwait(false);
+        var due = new List<(Clinic Clinic, DateOnly Date)>();
+        foreach (var clinic in all)
+        {
+            if (IsInSendWindow(clinic, now, out var date)) due.Add((clinic, date));
+        }
+
+        var results = new ClinicRunSummary[due.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, due.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Settings.ClinicConcurrency, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var (clinic, date) = due[i];
+                try
+                {
+                    results[i] = await RunClinicAsync(clinic, date, job, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    results[i] = new ClinicRunSummary(clinic.Id, date, job, 0, 0, 0, 0, 0, false, ex.Message);
+                }
+            }).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>What a run for <paramref name="localDate"/> would send now, computed by the same planner.</summary>
+    public async Task<ReminderPlan?> PreviewAsync(string clinicId, DateOnly localDate, CancellationToken cancellationToken = default)
+    {
+        var clinic = await clinics.GetAsync(clinicId, cancellationToken).ConfigureAwait(false);
+        if (clinic is null) return null;
+        var watermark = await watermarks.GetAsync(clinic.Id, nameof(RunJob.DailyReminders), cancellationToken).ConfigureAwait(false);
+        var input = await LoadAsync(clinic, localDate, watermark, includeDelivery: true, cancellationToken).ConfigureAwait(false);
+        return planner.Plan(input);
+    }
+
+    /// <summary>Plans and sends one clinic's <paramref name="job"/> for one local date.</summary>
+    public async Task<ClinicRunSummary> RunClinicAsync(Clinic clinic, DateOnly localDate, RunJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clinic);
+        var jobName = job.ToString();
+        var watermark = await watermarks.GetAsync(clinic.Id, jobName, cancellationToken).ConfigureAwait(false);
+        if (watermark is { } done && AlreadyCompleted(job, done, localDate))
+        {
+            return new ClinicRunSummary(clinic.Id, localDate, job, 0, 0, 0, 0, 0, Completed: true);
+        }
+
+        var input = await LoadAsync(clinic, localDate, job == RunJob.DailyReminders ? watermark : null, job == RunJob.WeeklyDigest, cancellationToken).ConfigureAwait(false);
+        var plan = planner.Plan(input);
+        var runId = $"run-{Guid.NewGuid():N}";
+        var tally = new Tally();
+
+        var sends = new List<Func<CancellationToken, Task>>();
+        if (job == RunJob.DailyReminders)
+        {
+            foreach (var reminder in plan.Reminders)
+            {
+                var gate = ReminderPlanner.PersonDayKey(clinic.Id, reminder.Recipient.EmployeeId, localDate);
+                sends.Add(ct => SendItemsAsync(gate, reminder.Items, runId, tally, reminder.Recipient.EmployeeId, (kept, op, c) => composer.ComposeReminderAsync(reminder with { Items = kept }, op, c), ct));
+            }
+
+            foreach (var escalation in plan.Escalations)
+            {
+                var gate = ReminderPlanner.EscalationDayKey(clinic.Id, localDate);
+                sends.Add(ct => SendItemsAsync(gate, escalation.Items, runId, tally, "managers", (kept, op, c) => composer.ComposeEscalationAsync(escalation with { Items = kept }, op, c), ct));
+            }
+        }
+        else if (plan.Digest is { } digest)
+        {
+            sends.Add(ct => SendItemsAsync(digest.Key, [], runId, tally, "managers", (_, op, c) => composer.ComposeDigestAsync(digest, op, c), ct));
+        }
+
+        await Parallel.ForEachAsync(
+            sends,
+            new ParallelOptions { MaxDegreeOfParallelism = Settings.SendConcurrency, CancellationToken = cancellationToken },
+            async (send, ct) => await send(ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var completed = tally.Retryable == 0;
+        if (completed)
+        {
+            await watermarks.AdvanceAsync(clinic.Id, jobName, localDate, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ClinicRunSummary(clinic.Id, localDate, job, tally.Sent, tally.Skipped, tally.Failed, tally.Unknown, tally.Retryable, completed);
+    }
+
+    private static bool AlreadyCompleted(RunJob job, DateOnly watermark, DateOnly localDate) =>
+        job == RunJob.DailyReminders
+            ? watermark >= localDate
+            : ReminderPlanner.DigestKey(string.Empty, watermark) == ReminderPlanner.DigestKey(string.Empty, localDate);
+
+    private async Task<PlanningInput> LoadAsync(Clinic clinic, DateOnly localDate, DateOnly? watermark, bool includeDelivery, CancellationToken cancellationToken)
+    {
+        var people = await staff.ListByClinicAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
+        var held = await records.ListByClinicAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
+        var events = await retrainingEvents.ListAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await ledger.ListAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, DeliveryEvent>? delivery = null;
+        if (includeDelivery)
+        {
+            var latest = await deliveryEvents.LatestByAddressAsync(people.Select(p => p.Email), cancellationToken).ConfigureAwait(false);
+            delivery = latest.ToDictionary(kv => kv.Key.ToUpperInvariant(), kv => kv.Value, StringComparer.Ordinal);
+        }
+
+        // A run for a date the watermark already covers looks back one day, so preview shows that day.
+        var lastCompleted = watermark is { } w && w >= localDate ? localDate.AddDays(-1) : watermark;
+        return new PlanningInput(clinic, people, held, events, localDate, lastCompleted, DoneKeys(entries), delivery);
+    }
+
+    /// <summary>Keys the planner must skip: sent, in flight, ambiguous, given up on, or claimed by a live run.</summary>
+    private HashSet<string> DoneKeys(IEnumerable<LedgerEntry> entries)
+    {
+        var now = time.GetUtcNow();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            var open = e.State switch
+            {
+                LedgerState.Retryable => e.Attempts < Settings.MaxSendAttempts,
+                LedgerState.Pending => now - e.UpdatedAt >= Settings.ClaimLease,
+                _ => false,
+            };
+            if (!open) done.Add(e.Key.Value);
+        }
+
+        return done;
+    }
+
+    private delegate Task<OutgoingEmail> Compose(IReadOnlyList<PlannedItem> keptItems, string operationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the message's gate key and every item key, sends what this run owns, and records the
+    /// outcome. Once "Sending" is written, the POST and the outcome are not cancelled: an interrupted
+    /// send would be ambiguous, and ambiguous sends are never repeated automatically.
+    /// </summary>
+    private async Task SendItemsAsync(LedgerKey gate, IReadOnlyList<PlannedItem> items, string runId, Tally tally, string target, Compose compose, CancellationToken cancellationToken)
+    {
+        var lease = Settings.ClaimLease;
+        var max = Settings.MaxSendAttempts;
+        if (await ledger.TryClaimAsync(gate, runId, lease, max, cancellationToken).ConfigureAwait(false) != ClaimResult.Claimed)
+        {
+            tally.Add(skipped: 1);
+            return;
+        }
+
+        var claimed = new List<LedgerKey> { gate };
+        var sending = false;
+        try
+        {
+            var kept = new List<PlannedItem>();
+            foreach (var item in items)
+            {
+                var owned = false;
+                foreach (var key in item.AllKeys)
+                {
+                    if (await ledger.TryClaimAsync(key, runId, lease, max, cancellationToken).ConfigureAwait(false) == ClaimResult.Claimed)
+                    {
+                        claimed.Add(key);
+                        owned |= key == item.Key;
+                    }
+                }
+
+                if (owned) kept.Add(item);
+            }
+
+            if (items.Count > 0 && kept.Count == 0)
+            {
+                // Every item belongs to another run, which sends them in its own message.
+                await ledger.UpdateAsync(claimed, runId, LedgerState.Sent, null, "nothing left: items claimed by another run", CancellationToken.None).ConfigureAwait(false);
+                tally.Add(skipped: 1);
+                return;
+            }
+
+            var operationId = $"op-{Guid.NewGuid():N}";
+            var email = await compose(kept, operationId, cancellationToken).ConfigureAwait(false);
+            await ledger.UpdateAsync(claimed, runId, LedgerState.Sending, null, operationId, cancellationToken).ConfigureAwait(false);
+            sending = true; // From here on the claims are not released: see the summary above.
+
+            var result = await sender.SendAsync(email, CancellationToken.None).ConfigureAwait(false);
+            var state = result.Status switch
+            {
+                SendStatus.Accepted => LedgerState.Sent,
+                SendStatus.Rejected => LedgerState.Failed,
+                SendStatus.NotSent => LedgerState.Retryable,
+                _ => LedgerState.Unknown,
+            };
+            await ledger.UpdateAsync(claimed, runId, state, result.MessageId, result.Detail, CancellationToken.None).ConfigureAwait(false);
+            await audit.AppendAsync(
+                new AuditRecord(time.GetUtcNow(), $"system:{runId}", $"email.{email.Category}", gate.ClinicId, $"{target} {operationId}", state.ToString(), result.Detail),
+                CancellationToken.None).ConfigureAwait(false);
+
+            tally.Add(
+                sent: state == LedgerState.Sent ? 1 : 0,
+                failed: state == LedgerState.Failed ? 1 : 0,
+                unknown: state == LedgerState.Unknown ? 1 : 0,
+                retryable: state == LedgerState.Retryable ? 1 : 0);
+        }
+        catch (OperationCanceledException) when (!sending)
+        {
+            // Cancelled before anything went out: hand the claims back so a rerun sends them at once.
+            await ledger.UpdateAsync(claimed, runId, LedgerState.Retryable, null, "run cancelled before sending", CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private sealed class Tally
+    {
+        private int _sent;
+        private int _skipped;
+        private int _failed;
+        private int _unknown;
+        private int _retryable;
+
+        public int Sent => _sent;
+
+        public int Skipped => _skipped;
+
+        public int Failed => _failed;
+
+        public int Unknown => _unknown;
+
+        public int Retryable => _retryable;
+
+        public void Add(int sent = 0, int skipped = 0, int failed = 0, int unknown = 0, int retryable = 0)
+        {
+            Interlocked.Add(ref _sent, sent);
+            Interlocked.Add(ref _skipped, skipped);
+            Interlocked.Add(ref _failed, failed);
+            Interlocked.Add(ref _unknown, unknown);
+            Interlocked.Add(ref _retryable, retryable);
+        }
+    }
+}

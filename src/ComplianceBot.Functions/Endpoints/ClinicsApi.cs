@@ -1,0 +1,82 @@
+using System.Net.Mail;
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Functions.Security;
+
+namespace ComplianceBot.Functions.Endpoints;
+
+/// <summary>A clinic as the API shows and accepts it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ClinicDto(
+    string? Id,
+    string Name,
+    string TimeZone,
+    string State,
+    IReadOnlyList<string> ManagerEmails,
+    int SendHour,
+    IReadOnlyList<string>? BusinessDays,
+    bool WaivesCertification = false)
+{
+    public static ClinicDto From(Clinic c) =>
+        new(c.Id, c.Name, c.TimeZoneId, c.State, c.ManagerEmails, c.SendHour, c.BusinessDays.OrderBy(d => ((int)d + 6) % 7).Select(d => d.ToString()).ToList(), c.WaivesCertification);
+}
+
+public static partial class ClinicsApi
+{
+    public static IEndpointRouteBuilder MapClinics(this IEndpointRouteBuilder app)
+    {
+        app.MapFunction("ListClinics", async (ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
+            TypedResults.Ok((await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList()));
+
+        app.MapFunction("GetClinic", async (string clinicId, ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
+            await access.GetReadableAsync(user, clinicId, ct) is { } clinic
+                ? TypedResults.Ok(ClinicDto.From(clinic))
+                : FunctionEndpoints.NotFound("Clinic"));
+
+        app.MapFunction("PutClinic", PutAsync);
+        return app;
+    }
+
+    private static async Task<IResult> PutAsync(string clinicId, ClinicDto body, ClaimsPrincipal user, IClinicStore clinics, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        if (!ClinicIdPattern().IsMatch(clinicId)) return FunctionEndpoints.Validation("clinicId", "use 2-63 lower-case letters, digits and hyphens, starting with a letter or digit");
+        if (body.Id is not null && body.Id != clinicId) return FunctionEndpoints.Validation("id", "does not match the clinic id in the URL");
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 120) return FunctionEndpoints.Validation("name", "is required (at most 120 characters)");
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(body.TimeZone ?? string.Empty, out _) || !(body.TimeZone ?? string.Empty).Contains('/', StringComparison.Ordinal))
+        {
+            return FunctionEndpoints.Validation("timeZone", $"'{body.TimeZone}' is not an IANA time zone such as America/Chicago");
+        }
+
+        var state = body.State?.Trim().ToUpperInvariant() ?? string.Empty;
+        if (!StatePattern().IsMatch(state)) return FunctionEndpoints.Validation("state", "is a two-letter US state such as WA");
+        if (body.SendHour is < 0 or > 23) return FunctionEndpoints.Validation("sendHour", "is a local hour from 0 to 23");
+        var managers = body.ManagerEmails ?? [];
+        foreach (var email in managers)
+        {
+            if (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email) return FunctionEndpoints.Validation("managerEmails", $"'{email}' is not a valid email address");
+        }
+
+        var days = new HashSet<DayOfWeek>();
+        foreach (var day in body.BusinessDays ?? Clinic.MondayToFriday.Select(d => d.ToString()).ToList())
+        {
+            if (!Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out var parsed) || int.TryParse(day, out _)) return FunctionEndpoints.Validation("businessDays", $"'{day}' is not a day of the week (Monday ... Sunday)");
+            days.Add(parsed);
+        }
+
+        var clinic = new Clinic(clinicId, body.Name.Trim(), body.TimeZone!, state, managers.ToList(), body.SendHour, days, body.WaivesCertification);
+        var created = await clinics.UpsertAsync(clinic, ct);
+        await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "clinic.put", clinicId, clinicId, created ? "created" : "updated"), ct);
+        return created
+            ? TypedResults.Created($"/api/clinics/{clinicId}", ClinicDto.From(clinic))
+            : TypedResults.Ok(ClinicDto.From(clinic));
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    private static partial Regex ClinicIdPattern();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex StatePattern();
+}

@@ -1,0 +1,37 @@
+using ComplianceBot.Functions.Hosting;
+
+namespace ComplianceBot.Functions.Endpoints;
+
+/// <summary>Authorization policies, one per <see cref="Access"/> level.</summary>
+public static class Policies
+{
+    public const string Hr = "hr";
+    public const string AnyRole = "any-role";
+}
+
+/// <summary>Maps an HTTP function from the registry, so its method, route and access come from one place.</summary>
+public static class FunctionEndpoints
+{
+    public static RouteHandlerBuilder MapFunction(this IEndpointRouteBuilder app, string name, Delegate handler)
+    {
+        var def = FunctionRegistry.Get(name);
+        if (def.IsTimer) throw new InvalidOperationException($"{name} is a timer, not an HTTP function.");
+        var builder = app.MapMethods(def.Path, def.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), handler).WithName(name);
+        return def.Access switch
+        {
+            Access.Anonymous => builder.AllowAnonymous(),
+            Access.Hr => builder.RequireAuthorization(Policies.Hr),
+            _ => builder.RequireAuthorization(Policies.AnyRole),
+        };
+    }
+
+    /// <summary>A 404 problem that says the same whether the thing is absent or not the caller's to see.</summary>
+    public static IResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"There is no {what.ToLowerInvariant()} with that id that you may see.");
+
+    public static IResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
+
+    public static IResult Validation(string field, string reason) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, title: "The request is not valid.");
+}

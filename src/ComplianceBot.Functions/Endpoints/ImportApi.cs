@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using ComplianceBot.Application.Import;
+using ComplianceBot.Domain.Import;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Functions.Endpoints;
+
+/// <summary>Limits of the import endpoints. Config section <c>Import</c>.</summary>
+public sealed class ImportOptions
+{
+    /// <summary><c>Import:MaxBodyBytes</c>: largest accepted body; larger ones get 413 before they are read. Default 10 MB.</summary>
+    public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+}
+
+/// <summary>HR uploads of the roster and of training records (CSV or JSON), with per-row errors.</summary>
+public static class ImportApi
+{
+    public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder app)
+    {
+        app.MapFunction("ImportStaff", (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
+            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRosterAsync(rows, request, ct), user));
+        app.MapFunction("ImportRecords", (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
+            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRecordsAsync(rows, request, ct), user));
+        return app;
+    }
+
+    private static async Task<IResult> ImportAsync(
+        HttpContext context,
+        bool dryRun,
+        ImportOptions options,
+        Func<IAsyncEnumerable<RawRow>, ImportRequest, Task<ImportResult>> run,
+        ClaimsPrincipal user)
+    {
+        var format = TabularReader.FormatOf(context.Request.ContentType);
+        if (format is null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported content type",
+                detail: $"Send text/csv or application/json, not '{context.Request.ContentType}'.");
+        }
+
+        if (context.Request.ContentLength > options.MaxBodyBytes)
+        {
+            return TooLarge(options);
+        }
+
+        // Kestrel enforces the cap while streaming; the wrapper enforces it everywhere else too.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.MaxBodyBytes;
+        }
+
+        await using var body = new CappedReadStream(context.Request.Body, options.MaxBodyBytes);
+        try
+        {
+            var result = await run(TabularReader.ReadAsync(body, format.Value, context.RequestAborted), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun));
+            return result.AllRejected
+                ? TypedResults.Json(result, statusCode: StatusCodes.Status422UnprocessableEntity)
+                : TypedResults.Ok(result);
+        }
+        catch (BodyTooLargeException)
+        {
+            return TooLarge(options);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(options);
+        }
+        catch (UnreadableImportException ex)
+        {
+            return FunctionEndpoints.BadRequest("The file could not be read.", ex.Message);
+        }
+    }
+
+    private static IResult TooLarge(ImportOptions options) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "The file is too large",
+            detail: $"The limit is {options.MaxBodyBytes / (1024 * 1024.0):0.#} MB. Split the file and upload the parts; nothing was imported.");
+}
+
+/// <summary>Thrown by <see cref="CappedReadStream"/> when a body passes its cap.</summary>
+public sealed class BodyTooLargeException() : IOException("The request body exceeds the configured limit.");
+
+/// <summary>A read-only stream that fails once more than <c>cap</c> bytes have been read.</summary>
+public sealed class CappedReadStream(Stream inner, long cap) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Count(int n)
+    {
+        _read += n;
+        if (_read > cap) throw new BodyTooLargeException();
+        return n;
+    }
+}

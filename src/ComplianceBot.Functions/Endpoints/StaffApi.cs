@@ -1,0 +1,149 @@
+using System.Security.Claims;
+using System.Text.Json;
+using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Import;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Domain.Services;
+using ComplianceBot.Functions.Security;
+
+namespace ComplianceBot.Functions.Endpoints;
+
+/// <summary>One person: read with statuses, create or replace, deactivate, record one renewal.</summary>
+public static class StaffApi
+{
+    private static readonly string[] CredentialFields = ["issued_on", "completed_on", "expires_on", "credential_number"];
+
+    public static IEndpointRouteBuilder MapStaff(this IEndpointRouteBuilder app)
+    {
+        app.MapFunction("GetStaff", GetAsync);
+        app.MapFunction("PutStaff", PutAsync);
+        app.MapFunction("DeleteStaff", DeleteAsync);
+        app.MapFunction("PutCredential", PutCredentialAsync);
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(string employeeId, DateOnly? asOf, ClaimsPrincipal user, ComplianceReportService reports, IStaffStore staff, ClinicAccess access, TimeProvider time, CancellationToken ct)
+    {
+        var person = await ReadablePersonAsync(employeeId, user, staff, access, ct);
+        if (person is null) return FunctionEndpoints.NotFound("Staff member");
+        var date = asOf ?? ComplianceReportService.Today(person.Value.Clinic, time);
+        var result = await reports.ForStaffAsync(employeeId, date, ct);
+        return TypedResults.Ok(StaffComplianceDto.From(result!.Value.Compliance));
+    }
+
+    private static async Task<IResult> PutAsync(string employeeId, JsonElement body, ClaimsPrincipal user, ImportService import, IStaffStore staff, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        if (!TryReadFields(body, ImportService.RosterColumns, out var fields, out var problem)) return problem!;
+        if (fields.TryGetValue("employee_id", out var bodyId) && bodyId is not null && bodyId != employeeId)
+        {
+            return FunctionEndpoints.Validation("employee_id", "does not match the employee id in the URL");
+        }
+
+        fields["employee_id"] = employeeId;
+        var (member, error) = await import.ValidateStaffAsync(fields, ct);
+        if (member is null) return FunctionEndpoints.Validation(error!.Field, error.Reason);
+        var outcome = (await staff.UpsertManyAsync([member], ct))[0];
+        await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "staff.put", member.ClinicId, employeeId, outcome.ToString()), ct);
+        return outcome == WriteOutcome.Created
+            ? TypedResults.Created($"/api/staff/{employeeId}", StaffDto.From(member))
+            : TypedResults.Ok(StaffDto.From(member));
+    }
+
+    private static async Task<IResult> DeleteAsync(string employeeId, ClaimsPrincipal user, IStaffStore staff, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        var member = await staff.GetAsync(employeeId, ct);
+        if (member is null) return FunctionEndpoints.NotFound("Staff member");
+        if (member.Active)
+        {
+            await staff.UpsertManyAsync([member with { Active = false }], ct);
+        }
+
+        await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "staff.deactivate", member.ClinicId, employeeId, "ok"), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> PutCredentialAsync(
+        string employeeId,
+        string code,
+        JsonElement body,
+        ClaimsPrincipal user,
+        ComplianceReportService reports,
+        IStaffStore staff,
+        ClinicAccess access,
+        ImportService import,
+        ICredentialRecordStore records,
+        CredentialCatalog catalog,
+        IAuditLog audit,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        var person = await ReadablePersonAsync(employeeId, user, staff, access, ct);
+        if (person is null) return FunctionEndpoints.NotFound("Staff member");
+        if (!catalog.TryResolve(code, out var type)) return FunctionEndpoints.NotFound("Credential type");
+        if (!TryReadFields(body, CredentialFields, out var fields, out var problem)) return problem!;
+        fields["employee_id"] = employeeId;
+        fields["credential"] = type.Code;
+
+        var actor = ClinicAccess.Actor(user);
+        var (record, error) = import.ValidateRecord(person.Value.Staff, fields, "api");
+        if (record is null) return FunctionEndpoints.Validation(error!.Field, error.Reason);
+        var outcome = (await records.UpsertManyAsync(person.Value.Staff.ClinicId, [record], ct))[0];
+        await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "credential.put", person.Value.Staff.ClinicId, $"{employeeId}/{type.Code}", outcome.ToString()), ct);
+
+        var date = ComplianceReportService.Today(person.Value.Clinic, time);
+        var refreshed = await reports.ForStaffAsync(employeeId, date, ct);
+        var dto = StaffComplianceDto.From(refreshed!.Value.Compliance);
+        return outcome == WriteOutcome.Created
+            ? TypedResults.Created($"/api/staff/{employeeId}", dto)
+            : TypedResults.Ok(dto);
+    }
+
+    private static async Task<(Domain.Model.Clinic Clinic, Domain.Model.StaffMember Staff)?> ReadablePersonAsync(
+        string employeeId, ClaimsPrincipal user, IStaffStore staff, ClinicAccess access, CancellationToken ct)
+    {
+        var person = await staff.GetAsync(employeeId, ct);
+        if (person is null) return null;
+        var clinic = await access.GetReadableAsync(user, person.ClinicId, ct);
+        return clinic is null ? null : (clinic, person);
+    }
+
+    /// <summary>
+    /// Reads a flat JSON object of the CSV's columns. A field the operation does not take is an
+    /// error, never silently applied: protected data (clinic, ledger, keys) cannot be mass-assigned.
+    /// </summary>
+    internal static bool TryReadFields(JsonElement body, IReadOnlyCollection<string> allowed, out Dictionary<string, string?> fields, out IResult? problem)
+    {
+        fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        problem = null;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            problem = FunctionEndpoints.BadRequest("The body must be a JSON object.", "Send the fields as a flat JSON object.");
+            return false;
+        }
+
+        foreach (var property in body.EnumerateObject())
+        {
+            var name = Application.Import.TabularReader.NormalizeColumn(property.Name);
+            if (!allowed.Contains(name))
+            {
+                problem = FunctionEndpoints.Validation(property.Name, $"is not a field of this operation (allowed: {string.Join(", ", allowed)})");
+                return false;
+            }
+
+            fields[name] = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.Null => null,
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
+                _ => "\u0000",
+            };
+            if (fields[name] == "\u0000")
+            {
+                problem = FunctionEndpoints.Validation(property.Name, "must be a string, number, boolean or null");
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,72 @@
+using ComplianceBot.Functions.Endpoints;
+using ComplianceBot.Functions.Hosting;
+using ComplianceBot.Functions.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Functions;
+
+public static class FunctionsAppExtensions
+{
+    /// <summary>Authentication, authorization, limits, problem+json and OpenAPI for the HTTP functions.</summary>
+    public static IServiceCollection AddFunctionsApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<PlatformAuth>();
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection("Auth"))
+            .Validate(o => o.ApiKeys.All(k => k.Key.Length >= 32), "Auth:ApiKeys: every Key must be at least 32 characters.")
+            .Validate(o => o.ApiKeys.All(k => k.Role is Roles.Hr or Roles.Manager), "Auth:ApiKeys: every Role must be HR or Manager.")
+            .Validate(o => o.ApiKeys.All(k => k.Role != Roles.Manager || !string.IsNullOrWhiteSpace(k.Clinics)), "Auth:ApiKeys: a Manager key must name its Clinics.")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, PlatformAuthValidator>();
+        services.AddOptions<ImportOptions>()
+            .Bind(configuration.GetSection("Import"))
+            .Validate(o => o.MaxBodyBytes is > 0 and <= 100L * 1024 * 1024, "Import:MaxBodyBytes must be between 1 byte and 100 MB (the platform's ceiling).")
+            .ValidateOnStart();
+
+        services.AddAuthentication(ComplianceBotAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ComplianceBotAuthenticationHandler>(ComplianceBotAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Hr, p => p.RequireRole(Roles.Hr))
+            .AddPolicy(Policies.AnyRole, p => p.RequireRole(Roles.Hr, Roles.Manager))
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireRole(Roles.Hr, Roles.Manager).Build());
+
+        services.AddScoped<ClinicAccess>();
+        services.AddSingleton<TimerRunner>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.AddOpenApi("v1");
+        return services;
+    }
+
+    /// <summary>The middleware and every function of the registry.</summary>
+    public static WebApplication UseComplianceBot(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // The host's readiness probe: any answer means ready.
+        app.MapGet("/", () => TypedResults.Text("ComplianceBot is running.")).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapTimerFunctions();
+        app.MapClinics();
+        app.MapImports();
+        app.MapStaff();
+        app.MapCompliance();
+        app.MapCatalog();
+        app.MapOpenApi("/api/openapi.json").WithName("GetOpenApi").RequireAuthorization(Policies.AnyRole);
+        return app;
+    }
+
+    /// <summary>Fails the start when platform authentication is required but the platform says it is off.</summary>
+    private sealed class PlatformAuthValidator(PlatformAuth platform) : IValidateOptions<AuthOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
+            options.RequirePlatformAuth && !platform.Enabled
+                ? ValidateOptionsResult.Fail("Auth:RequirePlatformAuth is true but App Service Authentication is off (WEBSITE_AUTH_ENABLED is not True). Turn authentication on, or set Auth__RequirePlatformAuth=false for local use.")
+                : ValidateOptionsResult.Success;
+    }
+}

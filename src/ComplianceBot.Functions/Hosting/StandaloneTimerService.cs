@@ -1,0 +1,52 @@
+using ComplianceBot.Domain.Services;
+using NCrontab;
+
+namespace ComplianceBot.Functions.Hosting;
+
+/// <summary>
+/// Without the Functions host, fires the timers itself on the registry's NCRONTAB schedules
+/// (NCrontab is the parser the host uses), so a local run behaves like the deployed app.
+/// </summary>
+public sealed class StandaloneTimerService(
+    IServiceScopeFactory scopes,
+    IConfiguration configuration,
+    TimeProvider time,
+    ILogger<StandaloneTimerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var schedules = FunctionRegistry.Timers
+            .Select(t => (Timer: t, Schedule: CrontabSchedule.Parse(FunctionRegistry.ScheduleOf(t, configuration), new CrontabSchedule.ParseOptions { IncludingSeconds = true })))
+            .ToList();
+        logger.LogInformation("Standalone timers: {Timers}", string.Join(", ", schedules.Select(s => $"{s.Timer.Name} '{FunctionRegistry.ScheduleOf(s.Timer, configuration)}'")));
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var next = schedules
+                .Select(s => (s.Timer, At: s.Schedule.GetNextOccurrence(now)))
+                .OrderBy(s => s.At)
+                .First();
+            var delay = next.At - now;
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            }
+
+            foreach (var (timer, schedule) in schedules.Where(s => s.Schedule.GetNextOccurrence(now) == next.At))
+            {
+                var job = timer.Name == FunctionRegistry.DailyReminders ? RunJob.DailyReminders : RunJob.WeeklyDigest;
+                try
+                {
+                    using var scope = scopes.CreateScope();
+                    var runner = scope.ServiceProvider.GetRequiredService<TimerRunner>();
+                    await runner.RunAsync(job, new TimerTriggerInfo(false, null, next.At), stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Standalone timer {Timer} failed", timer.Name);
+                }
+            }
+        }
+    }
+}
