@@ -24,7 +24,7 @@ public sealed record PlanningInput(
 /// should be sent on one local date. Preview and the timers both call it, so what is previewed is
 /// exactly what is sent.
 /// </summary>
-public sealed class ReminderPlanner(ComplianceEvaluator evaluator, ReminderSettings settings)
+public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCatalog catalog, ReminderSettings settings)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -175,7 +175,8 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, ReminderSetti
             yield break;
         }
 
-        var before = status.Credential?.ReminderThresholds is { Count: > 0 } own ? own : settings.DefaultThresholds;
+        var type = status.Credential ?? FirstOption(status);
+        var before = type?.ReminderThresholds is { Count: > 0 } own ? own : settings.DefaultThresholds;
         foreach (var t in before)
         {
             yield return t;
@@ -273,6 +274,10 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, ReminderSetti
 
         return null;
     }
+
+    /// <summary>For a missing requirement: the first credential that would satisfy it.</summary>
+    private CredentialType? FirstOption(RequirementStatus status) =>
+        catalog.TryResolve(status.RequirementKey.Split('|')[0], out var type) ? type : null;
 
     private static List<PlannedItem> SoonestFirst(IEnumerable<PlannedItem> items) =>
         items

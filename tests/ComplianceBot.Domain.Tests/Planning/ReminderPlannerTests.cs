@@ -12,7 +12,7 @@ public class ReminderPlannerTests
 
     private static readonly Clinic Clinic = new("austin", "Riverside", "America/Chicago", "TX", ["boss@riverside.example"], 7, Clinic.MondayToFriday);
 
-    private static readonly ReminderPlanner Planner = new(new ComplianceEvaluator(CredentialCatalog.Default, RequirementPolicy.Default), new ReminderSettings());
+    private static readonly ReminderPlanner Planner = new(new ComplianceEvaluator(CredentialCatalog.Default, RequirementPolicy.Default), CredentialCatalog.Default, new ReminderSettings());
 
     private static StaffMember Ma(string id, bool active = true, DateOnly? hired = null) =>
         new(id, "Ana " + id, "Lopez", $"{id.ToLowerInvariant()}@riverside.example", Clinic.Id, StaffRole.MedicalAssistant, hired ?? new DateOnly(2020, 1, 6), "TX", null, active);

@@ -1,0 +1,44 @@
+using ComplianceBot.Application;
+using ComplianceBot.Email;
+using ComplianceBot.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Cli;
+
+/// <summary>The CLI's composition root: the same services and configuration keys as the Functions app.</summary>
+public static class CliServices
+{
+    /// <summary>
+    /// Builds the services from appsettings.json (optional, current folder), environment variables
+    /// (<c>Storage__ConnectionString</c> ...) and <paramref name="overrides"/>, and validates the
+    /// options now, so a missing setting is reported before any work starts.
+    /// </summary>
+    public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        builder.Configuration
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables();
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+
+        builder.Services
+            .AddComplianceBotApplication(builder.Configuration)
+            .AddStorageServices(builder.Configuration)
+            .AddEmailServices(builder.Configuration);
+
+        var host = builder.Build();
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        await host.Services.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        return host;
+    }
+}
