@@ -1,0 +1,401 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ComplianceBot.Application.Export;
+using ComplianceBot.Application.Import;
+using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Import;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Planning;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Domain.Services;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace ComplianceBot.Cli;
+
+/// <summary>The admin CLI: import, preview, run, report, catalog, and the local demo.</summary>
+public static class CliApp
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Runs the CLI. <paramref name="overrides"/> lets tests and the demo supply configuration.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Interactive = InteractionSupport.No,
+            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+        });
+        var context = new CliContext(console, stdout, stderr, overrides);
+        var root = new RootCommand("ComplianceBot admin tool: staff credential reminders for medical practices.")
+        {
+            ImportCommand(context),
+            PreviewCommand(context),
+            RunCommand(context),
+            ReportCommand(context),
+            CatalogCommand(context),
+            DemoCommand.Create(context),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) await stderr.WriteLineAsync(error.Message);
+            await stderr.WriteLineAsync("Run with --help for usage.");
+            return ExitCodes.UsageOrConfiguration;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        }
+        catch (OptionsValidationException ex)
+        {
+            await stderr.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
+            return ExitCodes.UsageOrConfiguration;
+        }
+        catch (UsageException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return ExitCodes.UsageOrConfiguration;
+        }
+    }
+
+    private static Command ImportCommand(CliContext context)
+    {
+        var kind = new Argument<string>("kind") { Description = "roster or records" };
+        kind.AcceptOnlyFromAmong("roster", "records");
+        var file = new Argument<FileInfo>("file") { Description = "CSV or JSON file (by extension)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate and report, write nothing" };
+        var errorsOut = new Option<FileInfo?>("--errors-out") { Description = "Also write rejected rows to this CSV file" };
+        var command = new Command("import", "Import the roster or training records, with a per-row error report") { kind, file, dryRun, errorsOut };
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists) throw new UsageException($"File not found: {path.FullName}");
+            using var host = await context.StartAsync(ct);
+            var import = host.Services.GetRequiredService<ImportService>();
+            var format = path.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase) ? TabularFormat.Json : TabularFormat.Csv;
+            var request = new ImportRequest($"cli:{Environment.UserName}", parse.GetValue(dryRun), "cli");
+
+            ImportResult result = null!;
+            await context.Console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask($"Reading {path.Name}", maxValue: Math.Max(1, path.Length));
+                    await using var stream = new ProgressStream(File.OpenRead(path.FullName), read => task.Value = read);
+                    var rows = TabularReader.ReadAsync(stream, format, ct);
+                    result = parse.GetValue(kind) == "roster"
+                        ? await import.ImportRosterAsync(rows, request, ct)
+                        : await import.ImportRecordsAsync(rows, request, ct);
+                    task.Value = task.MaxValue;
+                });
+
+            WriteImportResult(context.Console, result);
+            if (parse.GetValue(errorsOut) is { } errorsFile)
+            {
+                await using var writer = new StreamWriter(errorsFile.FullName);
+                await ComplianceCsv.WriteErrorsAsync(result.Rejected, writer, ct);
+                context.Console.MarkupLine($"Rejected rows written to [bold]{Markup.Escape(errorsFile.FullName)}[/]");
+            }
+
+            return result.Rejected.Count == 0 ? ExitCodes.Ok : ExitCodes.Partial;
+        });
+        return command;
+    }
+
+    private static Command PreviewCommand(CliContext context)
+    {
+        var clinic = new Option<string?>("--clinic") { Description = "Clinic id (default: every clinic)" };
+        var asOf = new Option<string?>("--as-of") { Description = "Local date YYYY-MM-DD (default: today in each clinic)" };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var command = new Command("preview", "Show what the timers would send") { clinic, asOf, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = await context.StartAsync(ct);
+            var runs = host.Services.GetRequiredService<ReminderRunService>();
+            var time = host.Services.GetRequiredService<TimeProvider>();
+            var plans = new List<ReminderPlan>();
+            foreach (var c in await SelectClinicsAsync(host, parse.GetValue(clinic), ct))
+            {
+                plans.Add((await runs.PreviewAsync(c.Id, DateFor(c, parse.GetValue(asOf), time), ct))!);
+            }
+
+            if (parse.GetValue(json))
+            {
+                await context.Stdout.WriteLineAsync(JsonSerializer.Serialize(plans.Select(PreviewJson), Json));
+                return ExitCodes.Ok;
+            }
+
+            foreach (var plan in plans) WritePlan(context.Console, plan);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command RunCommand(CliContext context)
+    {
+        var job = new Argument<string>("job") { Description = "reminders or digest" };
+        job.AcceptOnlyFromAmong("reminders", "digest");
+        var clinic = new Option<string?>("--clinic") { Description = "Clinic id (default: every clinic)" };
+        var asOf = new Option<string?>("--as-of") { Description = "Local date YYYY-MM-DD (default: today in each clinic)" };
+        var command = new Command("run", "Send now, with the same idempotency as the timers") { job, clinic, asOf };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = await context.StartAsync(ct);
+            var summaries = await RunJobAsync(host, parse.GetValue(job) == "digest" ? RunJob.WeeklyDigest : RunJob.DailyReminders, parse.GetValue(clinic), parse.GetValue(asOf), ct);
+            foreach (var s in summaries) await context.Stdout.WriteLineAsync(s.ToString());
+            return summaries.Any(s => s.Error is not null || s.Failed > 0 || s.Retryable > 0) ? ExitCodes.Partial : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command ReportCommand(CliContext context)
+    {
+        var clinic = new Option<string>("--clinic") { Description = "Clinic id", Required = true };
+        var asOf = new Option<string?>("--as-of") { Description = "Local date YYYY-MM-DD (default: today in the clinic)" };
+        var format = new Option<string>("--format") { Description = "csv or json", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv", "json");
+        var command = new Command("report", "Compliance status of a clinic for surveyors") { clinic, asOf, format };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = await context.StartAsync(ct);
+            var reports = host.Services.GetRequiredService<ComplianceReportService>();
+            var c = (await SelectClinicsAsync(host, parse.GetValue(clinic), ct))[0];
+            var report = (await reports.ForClinicAsync(c.Id, DateFor(c, parse.GetValue(asOf), host.Services.GetRequiredService<TimeProvider>()), ct))!;
+            if (parse.GetValue(format) == "json")
+            {
+                await context.Stdout.WriteLineAsync(JsonSerializer.Serialize(ReportJson(report), Json));
+            }
+            else
+            {
+                await ComplianceCsv.WriteReportAsync(report, context.Stdout, ct);
+            }
+
+            var audit = host.Services.GetRequiredService<IAuditLog>();
+            await audit.AppendAsync(new AuditRecord(host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), $"cli:{Environment.UserName}", "export.compliance", c.Id, c.Id, "ok", $"asOf={report.AsOf:yyyy-MM-dd}"), ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CatalogCommand(CliContext context)
+    {
+        var command = new Command("catalog", "The credential types and their rules");
+        command.SetAction(_ =>
+        {
+            var table = new Table().AddColumns("Code", "Name", "Issuer", "Rule", "Basis", "Reminders (days before)", "Aliases");
+            foreach (var t in CredentialCatalog.Default.All)
+            {
+                table.AddRow(
+                    Markup.Escape(t.Code),
+                    Markup.Escape(t.Name),
+                    Markup.Escape(t.Issuer),
+                    Markup.Escape(t.Rule.Describe()),
+                    t.Basis.ToString(),
+                    string.Join(", ", t.ReminderThresholds),
+                    Markup.Escape(string.Join(", ", t.Aliases ?? [])));
+            }
+
+            context.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static async Task<IReadOnlyList<ClinicRunSummary>> RunJobAsync(IHost host, RunJob job, string? clinicId, string? asOf, CancellationToken ct)
+    {
+        var runs = host.Services.GetRequiredService<ReminderRunService>();
+        var time = host.Services.GetRequiredService<TimeProvider>();
+        var summaries = new List<ClinicRunSummary>();
+        foreach (var c in await SelectClinicsAsync(host, clinicId, ct))
+        {
+            summaries.Add(await runs.RunClinicAsync(c, DateFor(c, asOf, time), job, ct));
+        }
+
+        return summaries;
+    }
+
+    internal static async Task<IReadOnlyList<Clinic>> SelectClinicsAsync(IHost host, string? clinicId, CancellationToken ct)
+    {
+        var clinics = host.Services.GetRequiredService<IClinicStore>();
+        if (clinicId is null) return await clinics.ListAsync(ct);
+        return await clinics.GetAsync(clinicId, ct) is { } one
+            ? [one]
+            : throw new UsageException($"No clinic '{clinicId}'. List them with the API (GET /api/clinics) or import a roster first.");
+    }
+
+    internal static DateOnly DateFor(Clinic clinic, string? asOf, TimeProvider time)
+    {
+        if (asOf is null) return ComplianceReportService.Today(clinic, time);
+        return DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d
+            : throw new UsageException($"--as-of '{asOf}' is not a date (YYYY-MM-DD).");
+    }
+
+    internal static void WritePlan(IAnsiConsole console, ReminderPlan plan)
+    {
+        console.Write(new Rule($"[bold]{Markup.Escape(plan.Clinic.Name)}[/] ({plan.Clinic.Id}) on {plan.AsOf:dddd yyyy-MM-dd}").LeftJustified());
+        if (!plan.Clinic.IsBusinessDay(plan.AsOf))
+        {
+            console.MarkupLine("[grey]Not a business day for this clinic: nothing is sent.[/]");
+            return;
+        }
+
+        var table = new Table().AddColumns("Message", "To", "Items");
+        foreach (var r in plan.Reminders)
+        {
+            table.AddRow("reminder", Markup.Escape(r.Recipient.DisplayName), Markup.Escape(string.Join("\n", r.Items.Select(Line))));
+        }
+
+        foreach (var e in plan.Escalations)
+        {
+            table.AddRow("escalation", Markup.Escape(string.Join(", ", e.ManagerEmails)), Markup.Escape(string.Join("\n", e.Items.Select(i => $"{i.Staff.DisplayName}: {Line(i)}"))));
+        }
+
+        if (plan.Digest is { } d)
+        {
+            table.AddRow("weekly digest", Markup.Escape(string.Join(", ", d.ManagerEmails)), $"{d.Count(DigestSection.Expired)} expired, {d.Count(DigestSection.ExpiringWithin30Days)} due within 30 days, {d.Count(DigestSection.Missing)} missing");
+        }
+
+        if (table.Rows.Count == 0) console.MarkupLine("[grey]Nothing to send.[/]");
+        else console.Write(table);
+    }
+
+    private static string Line(PlannedItem i)
+    {
+        var s = i.Status;
+        var when = s.DaysLeft switch
+        {
+            null => "no date",
+            < 0 => $"{-s.DaysLeft} days overdue",
+            0 => "due today",
+            _ => $"{s.DaysLeft} days left",
+        };
+        return $"{s.Credential?.Code ?? s.Requirement} ({ComplianceCsv.StatusText(s.State)}, {when})";
+    }
+
+    private static void WriteImportResult(IAnsiConsole console, ImportResult result)
+    {
+        console.MarkupLine($"{(result.DryRun ? "[yellow]Dry run[/]: nothing was written. " : string.Empty)}Accepted [bold]{result.Accepted}[/] (created {result.Created}, updated {result.Updated}, unchanged {result.Unchanged}), rejected [bold]{result.Rejected.Count}[/].");
+        foreach (var w in result.Warnings) console.MarkupLine($"[yellow]Warning[/]: column '{Markup.Escape(w.Field)}': {Markup.Escape(w.Reason)}");
+        if (result.Rejected.Count == 0) return;
+        var table = new Table().AddColumns("Row", "Field", "Reason");
+        foreach (var e in result.Rejected.Take(50)) table.AddRow(e.Row.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.Field), Markup.Escape(e.Reason));
+        console.Write(table);
+        if (result.Rejected.Count > 50) console.MarkupLine($"... and {result.Rejected.Count - 50} more (use --errors-out FILE for all).");
+    }
+
+    private static object PreviewJson(ReminderPlan plan) => new
+    {
+        clinicId = plan.Clinic.Id,
+        asOf = plan.AsOf,
+        businessDay = plan.Clinic.IsBusinessDay(plan.AsOf),
+        reminders = plan.Reminders.Select(r => new { to = r.Recipient.Email, employeeId = r.Recipient.EmployeeId, items = r.Items.Select(ItemJson) }),
+        escalations = plan.Escalations.Select(e => new { to = e.ManagerEmails, items = e.Items.Select(ItemJson) }),
+        digest = plan.Digest is { } d ? new { to = d.ManagerEmails, week = $"{d.IsoYear}-W{d.IsoWeek:00}", lines = d.Lines.Count } : null,
+    };
+
+    private static object ItemJson(PlannedItem i) => new
+    {
+        employeeId = i.Staff.EmployeeId,
+        requirement = i.Status.Requirement,
+        credential = i.Status.Credential?.Code,
+        status = ComplianceCsv.StatusText(i.Status.State),
+        expiresOn = i.Status.DueDate,
+        daysLeft = i.Status.DaysLeft,
+        threshold = i.Threshold,
+    };
+
+    private static object ReportJson(ClinicCompliance report) => new
+    {
+        clinicId = report.Clinic.Id,
+        asOf = report.AsOf,
+        staff = report.Staff.Select(s => new
+        {
+            employeeId = s.Staff.EmployeeId,
+            name = s.Staff.DisplayName,
+            role = ImportService.RoleName(s.Staff.Role),
+            requirements = s.Requirements.Select(r => new
+            {
+                requirement = r.Requirement,
+                credential = r.Credential?.Code,
+                status = ComplianceCsv.StatusText(r.State),
+                issuedOn = r.Record?.IssuedOn,
+                expiresOn = r.DueDate,
+                daysLeft = r.DaysLeft,
+                dateCheck = r.DateCheckRequired,
+                advice = r.LapseAdvice,
+            }),
+        }),
+    };
+}
+
+/// <summary>A wrong argument or a missing thing the user named; exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>What every command needs: the console, the writers and the configuration overrides.</summary>
+public sealed class CliContext(IAnsiConsole console, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?>? overrides)
+{
+    public IAnsiConsole Console { get; } = console;
+
+    public TextWriter Stdout { get; } = stdout;
+
+    public TextWriter Stderr { get; } = stderr;
+
+    public IReadOnlyDictionary<string, string?>? Overrides { get; set; } = overrides;
+
+    public Task<IHost> StartAsync(CancellationToken ct) => CliServices.StartAsync(Overrides, ct);
+}
+
+/// <summary>Reports how far a file has been read, for the import progress bar.</summary>
+internal sealed class ProgressStream(Stream inner, Action<long> report) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private int Count(int n)
+    {
+        _read += n;
+        report(_read);
+        return n;
+    }
+}

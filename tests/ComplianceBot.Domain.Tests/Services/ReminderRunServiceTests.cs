@@ -1,0 +1,206 @@
+using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Planning;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Domain.Services;
+using ComplianceBot.Testing;
+using ComplianceBot.Testing.InMemory;
+
+namespace ComplianceBot.Domain.Tests.Services;
+
+public class ReminderRunServiceTests
+{
+    // Wednesday 2026-11-18, 14:00 UTC = 08:00 in Chicago.
+    private static readonly DateTimeOffset Now = new(2026, 11, 18, 14, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = new(2026, 11, 18);
+    private static readonly Clinic Clinic = new("austin", "Riverside", "America/Chicago", "TX", ["boss@riverside.example"], 8, Clinic.MondayToFriday);
+
+    private sealed class Harness
+    {
+        public Harness(int staffCount, int blsDueInDays = 30)
+        {
+            Time = new ManualTimeProvider(Now);
+            Ledger = new InMemoryReminderLedger(Time);
+            Clinics.UpsertAsync(Clinic).GetAwaiter().GetResult();
+            var staff = Enumerable.Range(1, staffCount)
+                .Select(i => new StaffMember($"E{i:000}", "Ana", $"Lopez{i}", $"e{i}@riverside.example", Clinic.Id, StaffRole.MedicalAssistant, new DateOnly(2020, 1, 6), "TX", null, true))
+                .ToList();
+            Staff.UpsertManyAsync(staff).GetAwaiter().GetResult();
+            var records = staff.SelectMany(s => new CredentialRecord[]
+            {
+                new(s.EmployeeId, "BLS", Today.AddDays(blsDueInDays).AddMonths(-24), Today.AddDays(blsDueInDays), null, "t", true),
+                new(s.EmployeeId, "HIPAA", Today.AddDays(-100), null, null, "t", true),
+                new(s.EmployeeId, "OSHA_BBP", Today.AddDays(-100), null, null, "t", true),
+                new(s.EmployeeId, "OSHA_HAZCOM", Today.AddDays(-100), null, null, "t", true),
+                new(s.EmployeeId, "CMA", Today.AddMonths(-12), null, null, "t", true),
+            }).ToList();
+            Records.UpsertManyAsync(Clinic.Id, records).GetAwaiter().GetResult();
+            Watermarks.AdvanceAsync(Clinic.Id, nameof(RunJob.DailyReminders), Today.AddDays(-1)).GetAwaiter().GetResult();
+            Service = new ReminderRunService(
+                Clinics, Staff, Records, new InMemoryRetrainingEventStore(), Ledger, Watermarks, new InMemoryDeliveryEventStore(),
+                new KeyListingComposer(), Sender, Audit,
+                new ReminderPlanner(new ComplianceEvaluator(CredentialCatalog.Default, RequirementPolicy.Default), CredentialCatalog.Default, new ReminderSettings()),
+                Time);
+        }
+
+        public ManualTimeProvider Time { get; }
+
+        public InMemoryClinicStore Clinics { get; } = new();
+
+        public InMemoryStaffStore Staff { get; } = new();
+
+        public InMemoryCredentialRecordStore Records { get; } = new();
+
+        public InMemoryReminderLedger Ledger { get; }
+
+        public InMemoryWatermarkStore Watermarks { get; } = new();
+
+        public InMemoryAuditLog Audit { get; } = new();
+
+        public ScriptedEmailSender Sender { get; } = new();
+
+        public ReminderRunService Service { get; }
+
+        public Task<ClinicRunSummary> RunAsync(CancellationToken ct = default) => Service.RunClinicAsync(Clinic, Today, RunJob.DailyReminders, ct);
+
+        public int SentItemKeys => Ledger.Entries.Count(e => e.State == LedgerState.Sent && e.Key.Value.StartsWith("R|", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SendsEachReminderExactlyOnceWhenTwoRunsRaceForTheSameHour()
+    {
+        var h = new Harness(staffCount: 50);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => h.RunAsync())));
+
+        Assert.Equal(50, h.Sender.Accepted.Count(e => e.Category == "reminder"));
+        Assert.Equal(50, h.Sender.Accepted.Where(e => e.Category == "reminder").Select(e => e.To[0].Address).Distinct().Count());
+        Assert.Equal(50, h.SentItemKeys);
+        Assert.Equal(50, results.Sum(r => r.Sent));
+        Assert.All(results, r => Assert.True(r.Completed));
+    }
+
+    [Fact]
+    public async Task SendsNothingWhenTheSameRunIsReplayedAfterItCompleted()
+    {
+        var h = new Harness(staffCount: 5);
+        await h.RunAsync();
+        var calls = h.Sender.Calls;
+
+        var replay = await h.RunAsync();
+
+        Assert.Equal(calls, h.Sender.Calls);
+        Assert.Equal(0, replay.Sent);
+        Assert.Equal(Today, await h.Watermarks.GetAsync(Clinic.Id, nameof(RunJob.DailyReminders)));
+    }
+
+    [Fact]
+    public async Task RetriesAMessageTheProviderRefusedTransientlyOnTheNextRunUpToTheCap()
+    {
+        var h = new Harness(staffCount: 1);
+        h.Sender.Enqueue(SendStatus.NotSent, SendStatus.NotSent, SendStatus.NotSent, SendStatus.NotSent);
+
+        var first = await h.RunAsync();
+        Assert.Equal(1, first.Retryable);
+        Assert.False(first.Completed);
+        Assert.Equal(Today.AddDays(-1), await h.Watermarks.GetAsync(Clinic.Id, nameof(RunJob.DailyReminders)));
+
+        await h.RunAsync();
+        await h.RunAsync();
+        var fourth = await h.RunAsync();
+
+        // Three attempts in all (MaxSendAttempts), then the run gives up on it and completes.
+        Assert.Equal(3, h.Sender.Calls);
+        Assert.True(fourth.Completed);
+        Assert.Empty(h.Sender.Accepted);
+    }
+
+    [Fact]
+    public async Task SendsWhatWasMissedWhenTheProviderRecovers()
+    {
+        var h = new Harness(staffCount: 3);
+        h.Sender.Enqueue(SendStatus.NotSent, SendStatus.NotSent, SendStatus.NotSent);
+
+        await h.RunAsync();
+        Assert.Empty(h.Sender.Accepted);
+
+        var second = await h.RunAsync();
+        Assert.Equal(3, h.Sender.Accepted.Count);
+        Assert.True(second.Completed);
+    }
+
+    [Fact]
+    public async Task NeverResendsAMessageWhoseOutcomeIsUnknown()
+    {
+        var h = new Harness(staffCount: 1);
+        h.Sender.Enqueue(SendStatus.Unknown);
+
+        var first = await h.RunAsync();
+        h.Time.Advance(TimeSpan.FromHours(2));
+        await h.RunAsync();
+
+        Assert.Equal(1, first.Unknown);
+        Assert.Equal(1, h.Sender.Calls);
+        Assert.Contains(h.Ledger.Entries, e => e.State == LedgerState.Unknown);
+    }
+
+    [Fact]
+    public async Task SendsTheOthersWhenOneMessageIsRejected()
+    {
+        var h = new Harness(staffCount: 4);
+        h.Sender.Enqueue(SendStatus.Rejected);
+
+        var summary = await h.RunAsync();
+
+        Assert.Equal(1, summary.Failed);
+        Assert.Equal(3, summary.Sent);
+        Assert.True(summary.Completed);
+    }
+
+    [Fact]
+    public async Task CompletesTheDayWithoutDuplicatesWhenARunIsCancelledPartWay()
+    {
+        var h = new Harness(staffCount: 20);
+        using var cts = new CancellationTokenSource();
+        var seen = 0;
+        h.Sender.BeforeSend = _ =>
+        {
+            if (Interlocked.Increment(ref seen) == 7) cts.Cancel();
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.RunAsync(cts.Token));
+        h.Sender.BeforeSend = null;
+        var rerun = await h.RunAsync();
+
+        var reminders = h.Sender.Accepted.Where(e => e.Category == "reminder").ToList();
+        Assert.Equal(20, reminders.Count);
+        Assert.Equal(20, reminders.Select(e => e.To[0].Address).Distinct().Count());
+        Assert.True(rerun.Completed);
+    }
+
+    [Fact]
+    public async Task WritesOneAuditRecordPerMessage()
+    {
+        var h = new Harness(staffCount: 3);
+
+        await h.RunAsync();
+
+        Assert.Equal(h.Sender.Calls, h.Audit.Records.Count);
+        Assert.All(h.Audit.Records, r => Assert.Equal(Clinic.Id, r.ClinicId));
+    }
+
+    [Theory]
+    [InlineData("2026-03-06T14:00:00Z", true)]  // Friday before DST: 08:00 CST
+    [InlineData("2026-03-09T13:00:00Z", true)]  // Monday after DST: 08:00 CDT
+    [InlineData("2026-03-09T12:00:00Z", false)] // 07:00 CDT: before the send hour
+    [InlineData("2026-03-07T14:00:00Z", false)] // Saturday
+    [InlineData("2026-03-09T21:00:00Z", false)] // 16:00 CDT: after the 8-hour window
+    public void FindsTheClinicsSendHourInItsOwnZoneAcrossDst(string utc, bool expected)
+    {
+        var h = new Harness(staffCount: 0);
+
+        var inWindow = h.Service.IsInSendWindow(Clinic, DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), out _);
+
+        Assert.Equal(expected, inWindow);
+    }
+}

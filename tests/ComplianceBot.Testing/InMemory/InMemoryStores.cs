@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Planning;
+using ComplianceBot.Domain.Ports;
+
+namespace ComplianceBot.Testing.InMemory;
+
+/// <summary>
+/// Honest in-memory fakes of the domain ports, for tests of domain services. They follow the same
+/// contracts as the Table Storage repositories (which have their own tests against Azurite).
+/// </summary>
+public sealed class InMemoryClinicStore : IClinicStore
+{
+    private readonly ConcurrentDictionary<string, Clinic> _clinics = new(StringComparer.Ordinal);
+
+    public Task<Clinic?> GetAsync(string clinicId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_clinics.TryGetValue(clinicId, out var c) ? c : null);
+
+    public Task<IReadOnlyList<Clinic>> ListAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Clinic>>(_clinics.Values.OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
+
+    public Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default)
+    {
+        var created = !_clinics.ContainsKey(clinic.Id);
+        _clinics[clinic.Id] = clinic;
+        return Task.FromResult(created);
+    }
+}
+
+public sealed class InMemoryStaffStore : IStaffStore
+{
+    private readonly ConcurrentDictionary<string, StaffMember> _staff = new(StringComparer.Ordinal);
+
+    public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_staff.TryGetValue(employeeId, out var s) ? s : null);
+
+    public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<StaffMember>>(_staff.Values.Where(s => s.ClinicId == clinicId).OrderBy(s => s.EmployeeId, StringComparer.Ordinal).ToList());
+
+    public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
+    {
+        var outcomes = new List<WriteOutcome>();
+        foreach (var s in staff)
+        {
+            outcomes.Add(!_staff.TryGetValue(s.EmployeeId, out var old) ? WriteOutcome.Created : old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated);
+            _staff[s.EmployeeId] = s;
+        }
+
+        return Task.FromResult<IReadOnlyList<WriteOutcome>>(outcomes);
+    }
+}
+
+public sealed class InMemoryCredentialRecordStore : ICredentialRecordStore
+{
+    private readonly ConcurrentDictionary<(string Clinic, string Employee, string Code), CredentialRecord> _records = new();
+
+    public Task<IReadOnlyList<CredentialRecord>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CredentialRecord>>(_records.Where(kv => kv.Key.Clinic == clinicId).Select(kv => kv.Value).ToList());
+
+    public Task<IReadOnlyList<CredentialRecord>> ListByStaffAsync(string clinicId, string employeeId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CredentialRecord>>(_records.Where(kv => kv.Key.Clinic == clinicId && kv.Key.Employee == employeeId).Select(kv => kv.Value).ToList());
+
+    public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default)
+    {
+        var outcomes = new List<WriteOutcome>();
+        foreach (var r in records)
+        {
+            var key = (clinicId, r.EmployeeId, r.CredentialCode);
+            outcomes.Add(!_records.TryGetValue(key, out var old) ? WriteOutcome.Created : old == r ? WriteOutcome.Unchanged : WriteOutcome.Updated);
+            _records[key] = r;
+        }
+
+        return Task.FromResult<IReadOnlyList<WriteOutcome>>(outcomes);
+    }
+}
+
+public sealed class InMemoryRetrainingEventStore : IRetrainingEventStore
+{
+    private readonly ConcurrentQueue<RetrainingEvent> _events = new();
+
+    public Task<IReadOnlyList<RetrainingEvent>> ListAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<RetrainingEvent>>(_events.ToList());
+
+    public Task AddAsync(RetrainingEvent retrainingEvent, CancellationToken cancellationToken = default)
+    {
+        _events.Enqueue(retrainingEvent);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The ledger's documented state machine, with a lock standing in for ETags.</summary>
+public sealed class InMemoryReminderLedger(TimeProvider time) : IReminderLedger
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, LedgerEntry> _entries = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<LedgerEntry> Entries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Values.ToList();
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<LedgerEntry>> ListAsync(string clinicId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<LedgerEntry>>(_entries.Values.Where(e => e.Key.ClinicId == clinicId).ToList());
+        }
+    }
+
+    public Task<ClaimResult> TryClaimAsync(LedgerKey key, string runId, TimeSpan leaseDuration, int maxAttempts, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            var id = key.ClinicId + "/" + key.Value;
+            if (!_entries.TryGetValue(id, out var existing))
+            {
+                _entries[id] = new LedgerEntry(key, LedgerState.Pending, runId, now, 1, null, null, "1");
+                return Task.FromResult(ClaimResult.Claimed);
+            }
+
+            var takeover = existing.State switch
+            {
+                LedgerState.Retryable => existing.Attempts < maxAttempts,
+                LedgerState.Pending => now - existing.UpdatedAt >= leaseDuration,
+                _ => false,
+            };
+            if (!takeover) return Task.FromResult(ClaimResult.AlreadyClaimed);
+            _entries[id] = existing with { State = LedgerState.Pending, RunId = runId, UpdatedAt = now, Attempts = existing.Attempts + 1 };
+            return Task.FromResult(ClaimResult.Claimed);
+        }
+    }
+
+    public Task UpdateAsync(IReadOnlyList<LedgerKey> keys, string runId, LedgerState state, string? messageId, string? detail, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var key in keys)
+            {
+                var id = key.ClinicId + "/" + key.Value;
+                if (_entries.TryGetValue(id, out var e) && e.RunId == runId)
+                {
+                    _entries[id] = e with { State = state, UpdatedAt = now, MessageId = messageId ?? e.MessageId, Detail = detail };
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class InMemoryWatermarkStore : IRunWatermarkStore
+{
+    private readonly ConcurrentDictionary<(string, string), DateOnly> _marks = new();
+
+    public Task<DateOnly?> GetAsync(string clinicId, string job, CancellationToken cancellationToken = default) =>
+        Task.FromResult<DateOnly?>(_marks.TryGetValue((clinicId, job), out var d) ? d : null);
+
+    public Task AdvanceAsync(string clinicId, string job, DateOnly completedLocalDate, CancellationToken cancellationToken = default)
+    {
+        _marks.AddOrUpdate((clinicId, job), completedLocalDate, (_, old) => old > completedLocalDate ? old : completedLocalDate);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class InMemoryAuditLog : IAuditLog
+{
+    private readonly ConcurrentQueue<AuditRecord> _records = new();
+
+    public IReadOnlyList<AuditRecord> Records => _records.ToList();
+
+    public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        _records.Enqueue(record);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AuditRecord>> ListAsync(string clinicId, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<AuditRecord>>(_records.Where(r => r.ClinicId == clinicId && r.At >= fromInclusive && r.At < toExclusive).ToList());
+}
+
+public sealed class InMemoryDeliveryEventStore : IDeliveryEventStore
+{
+    private readonly ConcurrentDictionary<string, DeliveryEvent> _byId = new(StringComparer.Ordinal);
+
+    public Task<bool> RecordAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_byId.TryAdd(deliveryEvent.EventId, deliveryEvent));
+
+    public Task<IReadOnlyDictionary<string, DeliveryEvent>> LatestByAddressAsync(IEnumerable<string> emails, CancellationToken cancellationToken = default)
+    {
+        var wanted = new HashSet<string>(emails, StringComparer.OrdinalIgnoreCase);
+        IReadOnlyDictionary<string, DeliveryEvent> latest = _byId.Values
+            .Where(e => wanted.Contains(e.Email))
+            .GroupBy(e => e.Email, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.At).Last(), StringComparer.OrdinalIgnoreCase);
+        return Task.FromResult(latest);
+    }
+}
+
+/// <summary>Records every email and answers with a scripted status per call (Accepted when the script is empty).</summary>
+public sealed class ScriptedEmailSender : IEmailSender
+{
+    private readonly ConcurrentQueue<SendStatus> _script = new();
+    private readonly ConcurrentQueue<OutgoingEmail> _accepted = new();
+    private int _calls;
+
+    public IReadOnlyList<OutgoingEmail> Accepted => _accepted.ToList();
+
+    public int Calls => _calls;
+
+    /// <summary>Called before each send; tests use it to cancel mid-run.</summary>
+    public Action<OutgoingEmail>? BeforeSend { get; set; }
+
+    public void Enqueue(params SendStatus[] statuses)
+    {
+        foreach (var s in statuses) _script.Enqueue(s);
+    }
+
+    public Task<SendResult> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
+    {
+        BeforeSend?.Invoke(email);
+        Interlocked.Increment(ref _calls);
+        var status = _script.TryDequeue(out var s) ? s : SendStatus.Accepted;
+        if (status == SendStatus.Accepted || status == SendStatus.Unknown) _accepted.Enqueue(email);
+        return Task.FromResult(new SendResult(status, status == SendStatus.Accepted ? "msg-" + _calls : null, status == SendStatus.Accepted ? null : status.ToString()));
+    }
+}
+
+/// <summary>Composes a minimal email that lists the ledger keys of its items, so tests can count them.</summary>
+public sealed class KeyListingComposer : IEmailComposer
+{
+    public Task<OutgoingEmail> ComposeReminderAsync(PersonalReminder reminder, string operationId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Email(operationId, [reminder.Recipient.Email], "reminder", reminder.Items));
+
+    public Task<OutgoingEmail> ComposeEscalationAsync(Escalation escalation, string operationId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Email(operationId, escalation.ManagerEmails, "escalation", escalation.Items));
+
+    public Task<OutgoingEmail> ComposeDigestAsync(WeeklyDigest digest, string operationId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Email(operationId, digest.ManagerEmails, "digest", []));
+
+    private static OutgoingEmail Email(string op, IEnumerable<string> to, string category, IEnumerable<PlannedItem> items)
+    {
+        var keys = string.Join("\n", items.Select(i => i.Key.Value));
+        return new OutgoingEmail(op, to.Select(a => new EmailAddress(a)).ToList(), null, category, keys, keys, category);
+    }
+}
