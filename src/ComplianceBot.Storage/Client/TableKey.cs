@@ -26,7 +26,11 @@ public static class TableKey
         var sb = new StringBuilder(key.Length);
         for (var i = 0; i < key.Length; i++)
         {
-            if (key[i] == '%' && i + 2 < key.Length
+            if (key[i] != '%')
+            {
+                sb.Append(key[i]);
+            }
+            else if (i + 2 < key.Length
                 && int.TryParse(key.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
             {
                 sb.Append((char)code);
