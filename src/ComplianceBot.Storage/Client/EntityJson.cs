@@ -1,0 +1,197 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace ComplianceBot.Storage.Client;
+
+/// <summary>
+/// JSON payload format for entities, with <c>@odata.type</c> annotations for types JSON cannot
+/// carry (https://learn.microsoft.com/rest/api/storageservices/payload-format-for-table-service-operations).
+/// Limits checked before sending come from
+/// https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model.
+/// </summary>
+internal static class EntityJson
+{
+    /// <summary>A string property may hold 64 KiB of UTF-16, i.e. 32 Ki characters.</summary>
+    public const int MaxStringChars = 32 * 1024;
+
+    public const int MaxBinaryBytes = 64 * 1024;
+
+    public const int MaxEntityBytes = 1024 * 1024;
+
+    public const int MaxCustomProperties = 252;
+
+    private const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    /// <summary>Checks keys and the service's size limits; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
+    public static void Validate(TableEntity entity)
+    {
+        TableKey.Validate(entity.PartitionKey, nameof(entity.PartitionKey));
+        TableKey.Validate(entity.RowKey, nameof(entity.RowKey));
+        if (entity.Count > MaxCustomProperties)
+        {
+            throw new ArgumentException($"The entity has {entity.Count} properties; Table Storage allows {MaxCustomProperties}.", nameof(entity));
+        }
+
+        // Size as the service counts it: 4 + 2 * (len(PK) + len(RK)) + per property 8 + 2 * len(name) + value size.
+        long size = 4 + (2L * (entity.PartitionKey.Length + entity.RowKey.Length));
+        foreach (var (name, value) in entity)
+        {
+            if (name.Length > 255) throw new ArgumentException($"Property name '{name[..32]}...' is longer than 255 characters.", nameof(entity));
+            size += 8 + (2L * name.Length) + value switch
+            {
+                string s when s.Length > MaxStringChars => throw new ArgumentException(
+                    $"Property '{name}' is {s.Length} characters ({2L * s.Length} bytes as UTF-16); Table Storage allows 64 KiB ({MaxStringChars} characters) per string property.", nameof(entity)),
+                byte[] b when b.Length > MaxBinaryBytes => throw new ArgumentException(
+                    $"Property '{name}' is {b.Length} bytes; Table Storage allows 64 KiB per binary property.", nameof(entity)),
+                string s => 4 + (2L * s.Length),
+                byte[] b => 4 + b.Length,
+                Guid => 16,
+                bool => 1,
+                int => 4,
+                _ => 8,
+            };
+        }
+
+        if (size > MaxEntityBytes)
+        {
+            throw new ArgumentException($"The entity is about {size} bytes; Table Storage allows 1 MiB per entity.", nameof(entity));
+        }
+    }
+
+    public static byte[] Serialize(TableEntity entity)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, entity);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void Write(Utf8JsonWriter writer, TableEntity entity)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("PartitionKey", entity.PartitionKey);
+        writer.WriteString("RowKey", entity.RowKey);
+        foreach (var (name, value) in entity)
+        {
+            switch (value)
+            {
+                case null:
+                    break;
+                case string s:
+                    writer.WriteString(name, s);
+                    break;
+                case int i:
+                    writer.WriteNumber(name, i);
+                    break;
+                case bool b:
+                    writer.WriteBoolean(name, b);
+                    break;
+                case long l:
+                    writer.WriteString(name + "@odata.type", "Edm.Int64");
+                    writer.WriteString(name, l.ToString(CultureInfo.InvariantCulture));
+                    break;
+                case double d:
+                    writer.WriteString(name + "@odata.type", "Edm.Double");
+                    if (double.IsFinite(d)) writer.WriteNumber(name, d);
+                    else writer.WriteString(name, double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+                    break;
+                case DateTimeOffset dto:
+                    writer.WriteString(name + "@odata.type", "Edm.DateTime");
+                    writer.WriteString(name, dto.UtcDateTime.ToString(DateTimeFormat, CultureInfo.InvariantCulture));
+                    break;
+                case Guid g:
+                    writer.WriteString(name + "@odata.type", "Edm.Guid");
+                    writer.WriteString(name, g.ToString("D"));
+                    break;
+                case byte[] bytes:
+                    writer.WriteString(name + "@odata.type", "Edm.Binary");
+                    writer.WriteBase64String(name, bytes);
+                    break;
+                default:
+                    throw new ArgumentException($"Property '{name}' has an unsupported type {value.GetType().Name}.", nameof(entity));
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads one entity object (a GET body or an element of a query's <c>value</c> array).</summary>
+    public static TableEntity Read(JsonElement element, string? etagHeader = null)
+    {
+        var entity = new TableEntity { ETag = etagHeader };
+        foreach (var property in element.EnumerateObject())
+        {
+            var name = property.Name;
+            if (name.Contains('@', StringComparison.Ordinal)) continue;
+            if (name.StartsWith("odata.", StringComparison.Ordinal))
+            {
+                if (name == "odata.etag") entity.ETag = property.Value.GetString();
+                continue;
+            }
+
+            switch (name)
+            {
+                case "PartitionKey":
+                    entity.PartitionKey = property.Value.GetString() ?? string.Empty;
+                    continue;
+                case "RowKey":
+                    entity.RowKey = property.Value.GetString() ?? string.Empty;
+                    continue;
+                case "Timestamp":
+                    entity.Timestamp = ParseDate(property.Value.GetString());
+                    continue;
+            }
+
+            string? type = element.TryGetProperty(name + "@odata.type", out var t) ? t.GetString() : null;
+            entity.SetRaw(name, ReadValue(property.Value, type));
+        }
+
+        return entity;
+    }
+
+    private static object? ReadValue(JsonElement value, string? type)
+    {
+        if (value.ValueKind == JsonValueKind.Null) return null;
+        switch (type)
+        {
+            case "Edm.Int64":
+                return value.ValueKind == JsonValueKind.String
+                    ? long.Parse(value.GetString()!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+                    : value.GetInt64();
+            case "Edm.Double":
+                return value.ValueKind == JsonValueKind.String
+                    ? value.GetString() switch
+                    {
+                        "NaN" => double.NaN,
+                        "Infinity" => double.PositiveInfinity,
+                        "-Infinity" => double.NegativeInfinity,
+                        var s => double.Parse(s!, CultureInfo.InvariantCulture),
+                    }
+                    : value.GetDouble();
+            case "Edm.DateTime":
+                return ParseDate(value.GetString());
+            case "Edm.Guid":
+                return Guid.Parse(value.GetString()!);
+            case "Edm.Binary":
+                return value.GetBytesFromBase64();
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Number when value.TryGetInt32(out var i) => i,
+            JsonValueKind.Number when value.TryGetInt64(out var l) => l,
+            JsonValueKind.Number => value.GetDouble(),
+            _ => value.GetRawText(),
+        };
+    }
+
+    private static DateTimeOffset? ParseDate(string? text) =>
+        text is null ? null : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

@@ -1,0 +1,115 @@
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Storage.Client;
+
+namespace ComplianceBot.Storage.Repositories;
+
+/// <summary>
+/// Import writes for one partition: read the partition once, compare, and write only new or changed
+/// rows in entity-group transactions (≤100 operations, kept well under 4 MiB). New rows are inserts and
+/// changed rows are ETag-conditional updates, so a concurrent writer makes the batch fail (409/412)
+/// instead of being overwritten; then the partition is re-read and the remaining rows recomputed.
+/// </summary>
+internal static class PartitionUpsert
+{
+    private const int MaxBatchBytes = 3 * 1024 * 1024;
+    private const int MaxRounds = 3;
+
+    /// <param name="desired">Rows of one partition with distinct RowKeys.</param>
+    /// <param name="beforeWrite">Called once, after comparing and before writing, with the indices of rows to be created.</param>
+    public static async Task<WriteOutcome[]> RunAsync(
+        TableStorageClient client,
+        string table,
+        string partitionKey,
+        IReadOnlyList<TableEntity> desired,
+        Func<IReadOnlyList<int>, Task>? beforeWrite,
+        CancellationToken cancellationToken)
+    {
+        var final = new WriteOutcome?[desired.Count];
+        for (var round = 1; ; round++)
+        {
+            var stored = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+            await foreach (var entity in client.QueryAsync(table, TableFilter.PartitionKeyEquals(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                stored[entity.RowKey] = entity;
+            }
+
+            var pending = new List<(int Index, TableTransactionAction Action, WriteOutcome Outcome)>();
+            for (var i = 0; i < desired.Count; i++)
+            {
+                if (final[i] is not null) continue;
+                var row = desired[i];
+                if (!stored.TryGetValue(row.RowKey, out var current))
+                {
+                    pending.Add((i, new TableTransactionAction(TableTransactionActionType.Insert, row), WriteOutcome.Created));
+                }
+                else if (current.PropertiesEqual(row))
+                {
+                    final[i] = WriteOutcome.Unchanged;
+                }
+                else
+                {
+                    row.ETag = current.ETag;
+                    pending.Add((i, new TableTransactionAction(TableTransactionActionType.Update, row), WriteOutcome.Updated));
+                }
+            }
+
+            if (round == 1 && beforeWrite is not null)
+            {
+                await beforeWrite(pending.Where(p => p.Outcome == WriteOutcome.Created).Select(p => p.Index).ToList()).ConfigureAwait(false);
+            }
+
+            try
+            {
+                foreach (var batch in Chunk(pending))
+                {
+                    await client.SubmitTransactionAsync(table, batch.Select(p => p.Action).ToList(), cancellationToken).ConfigureAwait(false);
+                    foreach (var p in batch) final[p.Index] = p.Outcome;
+                }
+
+                return final.Select(o => o!.Value).ToArray();
+            }
+            catch (TableStorageException ex) when (ex.Status is 409 or 412 && round < MaxRounds)
+            {
+                // Someone wrote this partition since we read it: read again and redo what is left.
+            }
+        }
+    }
+
+    private static IEnumerable<List<(int Index, TableTransactionAction Action, WriteOutcome Outcome)>> Chunk(List<(int Index, TableTransactionAction Action, WriteOutcome Outcome)> pending)
+    {
+        var batch = new List<(int, TableTransactionAction, WriteOutcome)>();
+        long bytes = 0;
+        foreach (var item in pending)
+        {
+            var size = EstimateBytes(item.Action.Entity);
+            if (batch.Count == TableTransaction.MaxOperations || (batch.Count > 0 && bytes + size > MaxBatchBytes))
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+
+            batch.Add(item);
+            bytes += size;
+        }
+
+        if (batch.Count > 0) yield return batch;
+    }
+
+    private static long EstimateBytes(TableEntity entity)
+    {
+        // Headers and request line of one part, plus JSON (UTF-8 is at most 3 bytes per UTF-16 unit).
+        long size = 512 + (3L * (entity.PartitionKey.Length + entity.RowKey.Length));
+        foreach (var (name, value) in entity)
+        {
+            size += 32 + name.Length + value switch
+            {
+                string s => 3L * s.Length,
+                byte[] b => (b.Length * 4L / 3) + 4,
+                _ => 40,
+            };
+        }
+
+        return size;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Storage.Client;
+
+namespace ComplianceBot.Storage.Repositories;
+
+/// <summary>
+/// Append-only audit log: PartitionKey = encoded clinic id, RowKey = UTC ticks (19 digits) + <c>-</c> + a
+/// random id, so a time range is a RowKey range and rows sort oldest first. Writes are inserts only: an
+/// attempt to write an existing key fails with 409 instead of overwriting.
+/// </summary>
+public sealed class TableAuditLog(TableStorageClient client, StorageTables tables) : IAuditLog
+{
+    public async Task AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var entity = new TableEntity(TableKey.Encode(record.ClinicId), $"{Ticks(record.At)}-{Guid.NewGuid():N}")
+        {
+            ["At"] = record.At,
+            ["Actor"] = record.Actor,
+            ["Action"] = record.Action,
+            ["Target"] = record.Target,
+            ["Outcome"] = record.Outcome,
+            ["Detail"] = record.Detail,
+        };
+        await client.InsertAsync(tables.AuditLog, entity, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> ListAsync(string clinicId, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
+    {
+        var filter = TableFilter.RowKeyRange(TableKey.Encode(clinicId), Ticks(fromInclusive), Ticks(toExclusive));
+        var records = new List<AuditRecord>();
+        await foreach (var e in client.QueryAsync(tables.AuditLog, filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(new AuditRecord(
+                e.GetDateTimeOffset("At")!.Value,
+                e.GetString("Actor") ?? string.Empty,
+                e.GetString("Action") ?? string.Empty,
+                clinicId,
+                e.GetString("Target") ?? string.Empty,
+                e.GetString("Outcome") ?? string.Empty,
+                e.GetString("Detail")));
+        }
+
+        return records;
+    }
+
+    private static string Ticks(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+}

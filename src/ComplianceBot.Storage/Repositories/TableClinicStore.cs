@@ -1,0 +1,75 @@
+using System.Text.Json;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Storage.Client;
+
+namespace ComplianceBot.Storage.Repositories;
+
+/// <summary>Clinics in one small partition (<c>clinic</c>), RowKey = encoded clinic id.</summary>
+public sealed class TableClinicStore(TableStorageClient client, StorageTables tables) : IClinicStore
+{
+    internal const string Partition = "clinic";
+
+    public async Task<Clinic?> GetAsync(string clinicId, CancellationToken cancellationToken = default)
+    {
+        var entity = await client.GetEntityAsync(tables.Clinics, Partition, TableKey.Encode(clinicId), cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : ToClinic(entity);
+    }
+
+    public async Task<IReadOnlyList<Clinic>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var clinics = new List<Clinic>();
+        await foreach (var entity in client.QueryAsync(tables.Clinics, TableFilter.PartitionKeyEquals(Partition), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            clinics.Add(ToClinic(entity));
+        }
+
+        return clinics.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clinic);
+        var entity = ToEntity(clinic);
+        for (var attempt = 1; ; attempt++)
+        {
+            var stored = await client.GetEntityAsync(tables.Clinics, Partition, entity.RowKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (stored is null)
+                {
+                    await client.InsertAsync(tables.Clinics, entity, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+
+                if (!stored.PropertiesEqual(entity)) await client.UpdateAsync(tables.Clinics, entity, stored.ETag, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+            catch (TableStorageException ex) when (ex.Status is 409 or 412 && attempt < 3)
+            {
+                // A concurrent writer got there first: read again.
+            }
+        }
+    }
+
+    private static TableEntity ToEntity(Clinic clinic) => new(Partition, TableKey.Encode(clinic.Id))
+    {
+        ["Name"] = clinic.Name,
+        ["TimeZoneId"] = clinic.TimeZoneId,
+        ["State"] = clinic.State,
+        ["ManagerEmails"] = JsonSerializer.Serialize(clinic.ManagerEmails),
+        ["SendHour"] = clinic.SendHour,
+        ["BusinessDays"] = string.Join(',', clinic.BusinessDays.Order().Select(d => d.ToString())),
+        ["WaivesCertification"] = clinic.WaivesCertification,
+    };
+
+    private static Clinic ToClinic(TableEntity e) => new(
+        TableKey.Decode(e.RowKey),
+        EntityValues.Required(e, "Name"),
+        EntityValues.Required(e, "TimeZoneId"),
+        EntityValues.Required(e, "State"),
+        JsonSerializer.Deserialize<List<string>>(e.GetString("ManagerEmails") ?? "[]") ?? [],
+        e.GetInt32("SendHour") ?? 0,
+        (e.GetString("BusinessDays") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<DayOfWeek>).ToHashSet(),
+        e.GetBoolean("WaivesCertification") ?? false);
+}

@@ -1,0 +1,78 @@
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Storage.Client;
+
+namespace ComplianceBot.Storage.Repositories;
+
+/// <summary>
+/// Credential records: PartitionKey = encoded clinic id, RowKey = encoded employee id + <c>|</c> +
+/// encoded credential code. One partition query reads a clinic; a RowKey range reads one person.
+/// </summary>
+public sealed class TableCredentialRecordStore(TableStorageClient client, StorageTables tables) : ICredentialRecordStore
+{
+    internal const char Separator = '|';
+
+    public async Task<IReadOnlyList<CredentialRecord>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default)
+    {
+        var records = new List<CredentialRecord>();
+        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, TableFilter.PartitionKeyEquals(TableKey.Encode(clinicId)), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(ToRecord(entity));
+        }
+
+        return records;
+    }
+
+    public async Task<IReadOnlyList<CredentialRecord>> ListByStaffAsync(string clinicId, string employeeId, CancellationToken cancellationToken = default)
+    {
+        // '|' is escaped inside parts, so "emp|" .. "emp}" ('}' follows '|') is exactly this person's rows.
+        var prefix = TableKey.Compose(Separator, employeeId);
+        var filter = TableFilter.RowKeyRange(TableKey.Encode(clinicId), prefix + Separator, prefix + (char)(Separator + 1));
+        var records = new List<CredentialRecord>();
+        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(ToRecord(entity));
+        }
+
+        return records;
+    }
+
+    public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var partition = TableKey.Encode(clinicId);
+        var entities = records.Select(r => ToEntity(partition, r)).ToList();
+        var duplicate = entities.GroupBy(e => e.RowKey, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"A record for the same employee and credential appears more than once (row {entities.IndexOf(duplicate.Last())}).", nameof(records));
+        }
+
+        return UpsertAsync(partition, entities, cancellationToken);
+    }
+
+    internal static TableEntity ToEntity(string partition, CredentialRecord r) => new(partition, TableKey.Compose(Separator, r.EmployeeId, r.CredentialCode))
+    {
+        ["IssuedOn"] = EntityValues.Date(r.IssuedOn),
+        ["PrintedExpiresOn"] = EntityValues.Date(r.PrintedExpiresOn),
+        ["CredentialNumber"] = r.CredentialNumber,
+        ["Source"] = r.Source,
+        ["Verified"] = r.Verified,
+    };
+
+    private static CredentialRecord ToRecord(TableEntity e)
+    {
+        var parts = TableKey.Split(Separator, e.RowKey);
+        return new CredentialRecord(
+            parts[0],
+            parts[1],
+            EntityValues.Date(e, "IssuedOn"),
+            EntityValues.Date(e, "PrintedExpiresOn"),
+            e.GetString("CredentialNumber"),
+            e.GetString("Source") ?? string.Empty,
+            e.GetBoolean("Verified") ?? false);
+    }
+
+    private async Task<IReadOnlyList<WriteOutcome>> UpsertAsync(string partition, List<TableEntity> entities, CancellationToken cancellationToken) =>
+        await PartitionUpsert.RunAsync(client, tables.CredentialRecords, partition, entities, null, cancellationToken).ConfigureAwait(false);
+}

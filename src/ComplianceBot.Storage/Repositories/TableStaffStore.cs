@@ -1,0 +1,101 @@
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Storage.Client;
+
+namespace ComplianceBot.Storage.Repositories;
+
+/// <summary>
+/// Staff: PartitionKey = encoded clinic id, RowKey = encoded employee id, so a clinic's roster is one
+/// partition query and an import writes it in batches. An organization-wide index
+/// (PartitionKey = encoded employee id, RowKey <c>clinic</c>) answers "which clinic is this person in".
+/// </summary>
+public sealed class TableStaffStore(TableStorageClient client, StorageTables tables) : IStaffStore
+{
+    private const string IndexRow = "clinic";
+
+    public async Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default)
+    {
+        var index = await client.GetEntityAsync(tables.EmployeeIndex, TableKey.Encode(employeeId), IndexRow, cancellationToken).ConfigureAwait(false);
+        if (index?.GetString("ClinicId") is not { } clinicId) return null;
+        var entity = await client.GetEntityAsync(tables.Staff, TableKey.Encode(clinicId), TableKey.Encode(employeeId), cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : ToStaff(entity);
+    }
+
+    public async Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default)
+    {
+        var staff = new List<StaffMember>();
+        await foreach (var entity in client.QueryAsync(tables.Staff, TableFilter.PartitionKeyEquals(TableKey.Encode(clinicId)), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            staff.Add(ToStaff(entity));
+        }
+
+        return staff;
+    }
+
+    public async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(staff);
+        var duplicate = staff.GroupBy(s => s.EmployeeId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Employee '{duplicate.Key}' appears more than once; send each person once.", nameof(staff));
+
+        var outcomes = new WriteOutcome[staff.Count];
+        foreach (var clinic in staff.Select((s, i) => (Staff: s, Index: i)).GroupBy(x => x.Staff.ClinicId, StringComparer.Ordinal))
+        {
+            var rows = clinic.ToList();
+            var entities = rows.Select(r => ToEntity(r.Staff)).ToList();
+            var moved = new HashSet<int>();
+
+            // Before writing: for people new to this clinic, find whether they moved from another one
+            // (remove the old row) and point the index at this clinic. Doing this first self-heals:
+            // if we stop half-way, the next import sees the row as new again and repeats these steps.
+            async Task PrepareNewRows(IReadOnlyList<int> created)
+            {
+                await Parallel.ForEachAsync(created, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+                {
+                    var person = rows[i].Staff;
+                    var key = TableKey.Encode(person.EmployeeId);
+                    var index = await client.GetEntityAsync(tables.EmployeeIndex, key, IndexRow, ct).ConfigureAwait(false);
+                    if (index?.GetString("ClinicId") is { } oldClinic && !string.Equals(oldClinic, person.ClinicId, StringComparison.Ordinal))
+                    {
+                        await client.DeleteEntityAsync(tables.Staff, TableKey.Encode(oldClinic), key, cancellationToken: ct).ConfigureAwait(false);
+                        lock (moved) moved.Add(i);
+                    }
+
+                    await client.InsertOrReplaceAsync(tables.EmployeeIndex, new TableEntity(key, IndexRow) { ["ClinicId"] = person.ClinicId }, ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            }
+
+            var clinicOutcomes = await PartitionUpsert.RunAsync(client, tables.Staff, TableKey.Encode(clinic.Key), entities, PrepareNewRows, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                outcomes[rows[i].Index] = moved.Contains(i) ? WriteOutcome.Updated : clinicOutcomes[i];
+            }
+        }
+
+        return outcomes;
+    }
+
+    private static TableEntity ToEntity(StaffMember s) => new(TableKey.Encode(s.ClinicId), TableKey.Encode(s.EmployeeId))
+    {
+        ["FirstName"] = s.FirstName,
+        ["LastName"] = s.LastName,
+        ["Email"] = s.Email,
+        ["Role"] = s.Role.ToString(),
+        ["HireDate"] = EntityValues.Date(s.HireDate),
+        ["State"] = s.State,
+        ["BirthMonthDay"] = s.BirthMonthDay?.ToString(),
+        ["Active"] = s.Active,
+    };
+
+    private static StaffMember ToStaff(TableEntity e) => new(
+        TableKey.Decode(e.RowKey),
+        e.GetString("FirstName") ?? string.Empty,
+        e.GetString("LastName") ?? string.Empty,
+        e.GetString("Email") ?? string.Empty,
+        TableKey.Decode(e.PartitionKey),
+        EntityValues.Enum<StaffRole>(e, "Role"),
+        EntityValues.Date(e, "HireDate"),
+        e.GetString("State") ?? string.Empty,
+        MonthDay.TryParse(e.GetString("BirthMonthDay"), out var md) ? md : null,
+        e.GetBoolean("Active") ?? true);
+}
