@@ -152,7 +152,7 @@ internal static class MimeMessageWriter
     // Folds at spaces so header lines stay near the recommended 78 characters (RFC 5322 2.1.1).
     private static string Fold(string text)
     {
-        if (text.Length <= 70) return text;
+        if (text.Length <= 68) return text;
         var builder = new StringBuilder();
         var lineLength = 0;
         foreach (var word in text.Split(' '))
