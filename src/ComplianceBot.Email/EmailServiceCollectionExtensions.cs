@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Email.Outbox;
+using ComplianceBot.Email.SendGrid;
+using ComplianceBot.Email.Webhook;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Email;
+
+/// <summary>Which sender this process uses, decided once at start-up.</summary>
+public enum EmailTransport
+{
+    /// <summary><c>SendGrid:ApiKey</c> is set: real email through SendGrid.</summary>
+    SendGrid,
+
+    /// <summary>No key: <c>.eml</c> files in <see cref="EmailOptions.OutboxPath"/>.</summary>
+    Outbox,
+}
+
+/// <summary>The start-up choice of sender, for logs and health checks.</summary>
+public sealed record EmailTransportChoice(EmailTransport Transport);
+
+/// <summary>The email layer's single DI entry point.</summary>
+public static class EmailServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IEmailSender"/> (SendGrid when <c>SendGrid:ApiKey</c> is set, the outbox
+    /// otherwise), <see cref="IEmailComposer"/>, <see cref="SendGridEventWebhook"/> and the options
+    /// of the <c>SendGrid</c> and <c>Email</c> sections, validated when the host starts.
+    /// </summary>
+    public static IServiceCollection AddEmailServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+
+        var sendGridSection = configuration.GetSection(SendGridClientOptions.SectionName);
+        services.AddOptions<SendGridClientOptions>().Bind(sendGridSection).ValidateOnStart();
+        services.AddOptions<SendGridWebhookOptions>().Bind(sendGridSection).ValidateOnStart();
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendGridClientOptions>, SendGridClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendGridWebhookOptions>, SendGridWebhookOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>());
+
+        // Decided once, here: a key in configuration means SendGrid for the life of the process.
+        var transport = string.IsNullOrWhiteSpace(sendGridSection[nameof(SendGridClientOptions.ApiKey)])
+            ? EmailTransport.Outbox
+            : EmailTransport.SendGrid;
+        services.TryAddSingleton(new EmailTransportChoice(transport));
+
+        if (transport == EmailTransport.SendGrid)
+        {
+            services.TryAddSingleton(sp => new SendGridClient(
+                sp.GetRequiredService<IOptions<SendGridClientOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SendGridClient>>()));
+            services.TryAddSingleton<IEmailSender, SendGridEmailSender>();
+        }
+        else
+        {
+            services.TryAddSingleton<OutboxEmailSender>();
+            services.TryAddSingleton<IEmailSender>(sp => sp.GetRequiredService<OutboxEmailSender>());
+        }
+
+        services.TryAddSingleton<IEmailComposer, EmailComposer>();
+        services.TryAddSingleton<SendGridEventWebhook>();
+        services.AddHostedService<EmailTransportStartupLog>();
+        return services;
+    }
+}
+
+/// <summary>Logs the sender choice when the host starts. Never logs the key.</summary>
+internal sealed partial class EmailTransportStartupLog(
+    EmailTransportChoice choice,
+    IOptions<SendGridClientOptions> sendGrid,
+    IOptions<EmailOptions> email,
+    IOptions<SendGridWebhookOptions> webhook,
+    ILogger<EmailTransportStartupLog> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (choice.Transport == EmailTransport.SendGrid)
+        {
+            LogSendGrid(logger, sendGrid.Value.BaseUrl, sendGrid.Value.SandboxMode, sendGrid.Value.MaxConcurrency);
+        }
+        else
+        {
+            LogOutbox(logger, email.Value.OutboxPath);
+        }
+
+        if (string.IsNullOrWhiteSpace(webhook.Value.WebhookPublicKey)) LogNoWebhookKey(logger);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Email goes out through SendGrid at {BaseUrl} (sandbox mode: {SandboxMode}, max concurrency: {MaxConcurrency})")]
+    private static partial void LogSendGrid(ILogger logger, Uri baseUrl, bool sandboxMode, int maxConcurrency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No SendGrid:ApiKey configured: email is written as .eml files to the outbox {OutboxPath}")]
+    private static partial void LogOutbox(ILogger logger, string outboxPath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No SendGrid:WebhookPublicKey configured: event webhook requests will be refused")]
+    private static partial void LogNoWebhookKey(ILogger logger);
+}
+
+internal sealed class SendGridClientOptionsValidator : IValidateOptions<SendGridClientOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SendGridClientOptions options)
+    {
+        var failures = new List<string>();
+        if (options.BaseUrl is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            failures.Add("SendGrid:BaseUrl (SendGrid__BaseUrl) must be an absolute http(s) URL, e.g. https://api.sendgrid.com.");
+        if (options.MaxConcurrency is < 1 or > 100)
+            failures.Add("SendGrid:MaxConcurrency (SendGrid__MaxConcurrency) must be between 1 and 100.");
+        if (options.MaxRateLimitWait < TimeSpan.Zero)
+            failures.Add("SendGrid:MaxRateLimitWait (SendGrid__MaxRateLimitWait) must not be negative.");
+        if (options.RequestTimeout <= TimeSpan.Zero)
+            failures.Add("SendGrid:RequestTimeout (SendGrid__RequestTimeout) must be positive.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+internal sealed class SendGridWebhookOptionsValidator : IValidateOptions<SendGridWebhookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SendGridWebhookOptions options)
+    {
+        if (options.WebhookTimestampTolerance <= TimeSpan.Zero)
+            return ValidateOptionsResult.Fail("SendGrid:WebhookTimestampTolerance must be positive.");
+        try
+        {
+            SendGridEventWebhook.ParsePublicKey(options.WebhookPublicKey);
+            return ValidateOptionsResult.Success;
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+            return ValidateOptionsResult.Fail("SendGrid:WebhookPublicKey (SendGrid__WebhookPublicKey) must be the base64 DER public key of an ECDSA P-256 key, without PEM armour.");
+        }
+    }
+}
+
+internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EmailOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.FromAddress))
+            failures.Add("Email:FromAddress (Email__FromAddress) is required.");
+        else if (!EmailSafety.IsValidAddress(options.FromAddress))
+            failures.Add("Email:FromAddress (Email__FromAddress) must be a plain ASCII address such as reminders@example.org.");
+        if (string.IsNullOrWhiteSpace(options.OutboxPath))
+            failures.Add("Email:OutboxPath (Email__OutboxPath) must not be empty.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

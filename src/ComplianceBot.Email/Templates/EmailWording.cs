@@ -1,0 +1,116 @@
+using System.Globalization;
+using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Planning;
+
+namespace ComplianceBot.Email.Templates;
+
+/// <summary>
+/// Wording shared by the HTML and plain-text templates, so both say exactly the same thing.
+/// Dates are written the US way in English whatever the machine's culture.
+/// </summary>
+public static class EmailWording
+{
+    private static readonly CultureInfo UsEnglish = CultureInfo.GetCultureInfo("en-US");
+
+    /// <summary>"March 31, 2026".</summary>
+    public static string FormatDate(DateOnly date) => date.ToString("MMMM d, yyyy", UsEnglish);
+
+    /// <summary>The due date, or a phrase when there is none.</summary>
+    public static string FormatDueDate(RequirementStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.DueDate is { } due ? FormatDate(due) : status.State == ComplianceState.Missing ? "not on file" : "no date on file";
+    }
+
+    /// <summary>The requirement's name, marked "(practice policy)" when the catalog rule is a practice default.</summary>
+    public static string CredentialLabel(RequirementStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var name = status.Credential?.Name is { Length: > 0 } credentialName && status.State != ComplianceState.Missing
+            ? credentialName
+            : status.Requirement;
+        return status.Credential?.Basis == RuleBasis.PracticeDefault ? name + " (practice policy)" : name;
+    }
+
+    /// <summary>"7 days left", "due today", "3 days overdue", "missing: no record on file".</summary>
+    public static string StatusText(RequirementStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        if (status.State == ComplianceState.Missing) return "missing: no record on file";
+        return status.DaysLeft switch
+        {
+            null when status.State == ComplianceState.NeedsDateCheck => "date needs checking",
+            null => "current",
+            < 0 and var days => Days(-days) + " overdue",
+            0 => "due today",
+            var days => Days(days.Value) + " left",
+        };
+    }
+
+    /// <summary>True when the line should stand out as urgent (overdue, due today or missing).</summary>
+    public static bool IsUrgent(RequirementStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.State is ComplianceState.Expired or ComplianceState.DueToday or ComplianceState.Missing || status.DaysLeft <= 0;
+    }
+
+    /// <summary>What renewal takes, from the catalog.</summary>
+    public static string RenewalSteps(RequirementStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.Credential?.RenewalSteps is { Length: > 0 } steps
+            ? steps
+            : "Get this credential and give a copy of the card or certificate to your office manager.";
+    }
+
+    /// <summary>
+    /// The lapse-window warning: the planner's advice once expired, or, before expiry, what happens if
+    /// the credential lapses. Null when the catalog has no lapse window.
+    /// </summary>
+    public static string? LapseWarning(RequirementStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        if (!string.IsNullOrWhiteSpace(status.LapseAdvice)) return status.LapseAdvice;
+        if (status.Credential?.Lapse is { } lapse && status.DaysLeft >= 0)
+        {
+            return $"If it lapses, within {Days(lapse.Days)} after expiry: {lapse.InsideWindow} After that: {lapse.AfterWindow}";
+        }
+
+        return null;
+    }
+
+    /// <summary>Note shown when the printed and computed dates disagree.</summary>
+    public const string DateCheckNote = "The date on file and the date the issuer's rule gives disagree by more than a month. Please check the card or certificate.";
+
+    /// <summary>Soonest first: missing items, then by days left (most overdue first), then by name.</summary>
+    public static IReadOnlyList<T> SoonestFirst<T>(IEnumerable<T> items, Func<T, RequirementStatus> status, Func<T, string>? tieBreak = null) =>
+        items.OrderBy(i => status(i).State == ComplianceState.Missing ? 0 : 1)
+            .ThenBy(i => status(i).DaysLeft ?? int.MaxValue)
+            .ThenBy(i => tieBreak?.Invoke(i) ?? string.Empty, StringComparer.Ordinal)
+            .ThenBy(i => CredentialLabel(status(i)), StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Heading of a digest section.</summary>
+    public static string SectionTitle(DigestSection section) => section switch
+    {
+        DigestSection.Expired => "Expired",
+        DigestSection.DueToday => "Due today",
+        DigestSection.ExpiringWithin30Days => "Expiring within 30 days",
+        DigestSection.ExpiringWithin60Days => "Expiring in 31 to 60 days",
+        DigestSection.ExpiringWithin90Days => "Expiring in 61 to 90 days",
+        DigestSection.Missing => "Missing",
+        DigestSection.NeedsDateCheck => "Dates that need checking",
+        DigestSection.RecentlyRenewed => "Recently renewed",
+        _ => section.ToString(),
+    };
+
+    /// <summary>Digest sections worst first (the enum's order).</summary>
+    public static IReadOnlyList<DigestSection> SectionsWorstFirst { get; } = Enum.GetValues<DigestSection>().Order().ToList();
+
+    /// <summary>"1 day", "7 days".</summary>
+    public static string Days(int count) => count == 1 ? "1 day" : count.ToString(CultureInfo.InvariantCulture) + " days";
+
+    /// <summary>"1 credential", "3 credentials".</summary>
+    public static string Plural(int count, string singular, string plural) =>
+        count.ToString(CultureInfo.InvariantCulture) + " " + (count == 1 ? singular : plural);
+}
