@@ -28,8 +28,14 @@ public static class CliApp
         {
             Out = new AnsiConsoleOutput(stdout),
             Interactive = InteractionSupport.No,
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+            Ansi = stdout == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
         });
+        if (stdout != Console.Out || Console.IsOutputRedirected)
+        {
+            // Not a terminal: wide enough that tables stay readable in logs and tests.
+            console.Profile.Width = 160;
+        }
+
         var context = new CliContext(console, stdout, stderr, overrides);
         var root = new RootCommand("ComplianceBot admin tool: staff credential reminders for medical practices.")
         {

@@ -57,6 +57,7 @@ public static class FunctionsAppExtensions
         app.MapStaff();
         app.MapCompliance();
         app.MapCatalog();
+        app.MapSendGridEvents();
         app.MapOpenApi("/api/openapi.json").WithName("GetOpenApi").RequireAuthorization(Policies.AnyRole);
         return app;
     }

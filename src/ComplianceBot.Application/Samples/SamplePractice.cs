@@ -121,7 +121,7 @@ public static class SamplePractice
         // RV-2005, HV-3005 and NG-1005 are new hires: certification missing (inside or past the grace period).
 
         // Washington clinic: MA-C on the birthday.
-        Add("NG-1002", "WA_MAC", today.AddMonths(-9));
+        Add("NG-1002", "WA_MAC", today.AddMonths(-7));
         Add("NG-1003", "WA_MAC", today.AddMonths(-13));
         Add("NG-1004", "WA_MAC", today.AddMonths(-2));
 

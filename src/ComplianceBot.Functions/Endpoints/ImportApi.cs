@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ComplianceBot.Application.Import;
 using ComplianceBot.Domain.Import;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Functions.Endpoints;
@@ -74,7 +75,7 @@ public static class ImportApi
         }
     }
 
-    private static IResult TooLarge(ImportOptions options) =>
+    private static ProblemHttpResult TooLarge(ImportOptions options) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "The file is too large",

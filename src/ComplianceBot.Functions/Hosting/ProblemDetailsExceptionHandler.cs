@@ -25,7 +25,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
 
         if (status >= 500)
         {
-            logger.LogError(exception, "Request {Method} {Path} failed with {Status}", httpContext.Request.Method, httpContext.Request.Path, status);
+            Log.RequestFailed(logger, exception, httpContext.Request.Method, httpContext.Request.Path, status);
         }
 
         httpContext.Response.StatusCode = status;

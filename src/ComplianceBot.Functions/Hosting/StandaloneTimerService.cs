@@ -18,7 +18,8 @@ public sealed class StandaloneTimerService(
         var schedules = FunctionRegistry.Timers
             .Select(t => (Timer: t, Schedule: CrontabSchedule.Parse(FunctionRegistry.ScheduleOf(t, configuration), new CrontabSchedule.ParseOptions { IncludingSeconds = true })))
             .ToList();
-        logger.LogInformation("Standalone timers: {Timers}", string.Join(", ", schedules.Select(s => $"{s.Timer.Name} '{FunctionRegistry.ScheduleOf(s.Timer, configuration)}'")));
+        var described = string.Join(", ", schedules.Select(s => $"{s.Timer.Name} '{FunctionRegistry.ScheduleOf(s.Timer, configuration)}'"));
+        Log.StandaloneTimers(logger, described);
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -44,7 +45,7 @@ public sealed class StandaloneTimerService(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    logger.LogError(ex, "Standalone timer {Timer} failed", timer.Name);
+                    Log.StandaloneTimerFailed(logger, ex, timer.Name);
                 }
             }
         }

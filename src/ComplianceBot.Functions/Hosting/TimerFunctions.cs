@@ -65,17 +65,17 @@ public sealed class TimerRunner(ReminderRunService runs, ILogger<TimerRunner> lo
             logs.Add(line);
             if (summary.Error is null)
             {
-                logger.LogInformation("{Summary}", line);
+                Log.ClinicRun(logger, line);
             }
             else
             {
-                logger.LogError("{Summary}", line);
+                Log.ClinicRunFailed(logger, line);
             }
         }
 
         var header = $"{job}: {summaries.Count} clinic(s) due, past due={trigger.IsPastDue}";
         logs.Insert(0, header);
-        logger.LogInformation("{Header}", header);
+        Log.TimerInvoked(logger, job, summaries.Count, trigger.IsPastDue);
 
         // One failing clinic does not fail the others, but the invocation reports it so alerts fire.
         return new Outcome(logs, summaries.Any(s => s.Error is not null));
