@@ -117,8 +117,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           // Functions host: storage for timer schedule status and locks, identity-based (system-assigned).
           { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
         ],
-        // Premium only. On Flex both are implied: the runtime comes from functionAppConfig.runtime and
-        // the host version is always 4.x, and setting them there is rejected.
+        // Premium only. On Flex both are implied (runtime from functionAppConfig.runtime, host always 4.x)
+        // and the Flex docs list them as settings not to use.
         isFlex
           ? []
           : [
