@@ -2,8 +2,8 @@
 // Consumption plan by default, or on Elastic Premium EP1 when planSku = 'EP1'.
 //
 // App settings: the `appSettings` list below is the complete set the app is given, and a test compares
-// the `name: '...'` entries in this file with the configuration keys the code reads. Keep app settings
-// the only place in this file where a name is written as a quoted literal.
+// the quoted setting names in this file with the configuration keys the code reads. Keep app settings
+// the only place in this file where a `name` property is given as a quoted literal.
 
 param name string
 param planName string
@@ -49,27 +49,32 @@ var isFlex = planSku == 'FC1'
 var customRuntime = 'custom'
 var customRuntimeVersion = '1.0'
 
+// Plan SKU and plan properties per hosting option. Both are Linux (reserved: true): Flex Consumption is
+// Linux only, and the publish produces a linux-x64 executable.
+var flexPlanSku = {
+  name: planSku
+  tier: 'FlexConsumption'
+}
+var premiumPlanSku = {
+  name: planSku
+  tier: 'ElasticPremium'
+}
+var flexPlanProperties = {
+  reserved: true
+}
+var premiumPlanProperties = {
+  reserved: true
+  // Keep scale-out small for a single practice.
+  maximumElasticWorkerCount: 3
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
   tags: tags
   kind: isFlex ? 'functionapp' : 'elastic'
-  sku: isFlex
-    ? {
-        name: planSku
-        tier: 'FlexConsumption'
-      }
-    : {
-        name: planSku
-        tier: 'ElasticPremium'
-      }
-  properties: {
-    // true = Linux. Flex Consumption is Linux only; the Premium path is Linux too, since the publish
-    // produces a linux-x64 executable.
-    reserved: true
-    // Premium only: keep scale-out small for a single practice.
-    maximumElasticWorkerCount: isFlex ? null : 3
-  }
+  sku: isFlex ? flexPlanSku : premiumPlanSku
+  properties: isFlex ? flexPlanProperties : premiumPlanProperties
 }
 
 // Flex Consumption: where the package lives, how big instances are, and which runtime runs it.
@@ -94,6 +99,45 @@ var flexFunctionAppConfig = {
   }
 }
 
+// Every app setting, in one list: host storage, the Premium-only platform settings, then the settings the
+// app's code reads.
+var appSettings = concat([
+  // Functions host: storage for timer schedule status and locks, identity-based (system-assigned).
+  { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+], isFlex ? [] : [
+  // Premium only. On Flex both are implied (runtime from functionAppConfig.runtime, host always 4.x)
+  // and the Flex docs list them as settings not to use.
+  // Functions host: major version of the Functions runtime.
+  { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+  // Functions host: the worker is a custom handler (host.json customHandler).
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: customRuntime }
+], [
+  // Functions host and the handler's telemetry: where to send logs and traces.
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
+  // Storage adapter (TableStorageClient): account holding the app's tables, reached with the managed identity.
+  { name: 'Storage__AccountName', value: storageAccountName }
+  // SendGrid adapter (SendGridClient): API key, resolved from Key Vault by the platform.
+  { name: 'SendGrid__ApiKey', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${sendGridApiKeySecretName})' }
+  // SendGrid adapter: v3 API base URL.
+  { name: 'SendGrid__BaseUrl', value: sendGridBaseUrl }
+  // SendGrid event webhook endpoint: public key that verifies signed events.
+  { name: 'SendGrid__WebhookPublicKey', value: sendGridWebhookPublicKey }
+  // SendGrid adapter: when 'true', SendGrid validates messages but does not deliver them.
+  { name: 'SendGrid__SandboxMode', value: string(sendGridSandboxMode) }
+  // Email options: sender address (must be a verified sender in SendGrid).
+  { name: 'Email__FromAddress', value: emailFromAddress }
+  // Email options: sender display name.
+  { name: 'Email__FromName', value: emailFromName }
+  // Auth options: trust only App Service Authentication principals; fail closed without them.
+  { name: 'Auth__RequirePlatformAuth', value: 'true' }
+  // DailyReminders timer (function.json %Schedules__DailyReminders%): hourly at :05 UTC.
+  { name: 'Schedules__DailyReminders', value: '0 5 * * * *' }
+  // WeeklyDigest timer (function.json %Schedules__WeeklyDigest%): hourly at :10 UTC.
+  { name: 'Schedules__WeeklyDigest', value: '0 10 * * * *' }
+  // Import endpoint: largest accepted request body, in bytes (10 MiB).
+  { name: 'Import__MaxBodyBytes', value: '10485760' }
+])
+
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
@@ -112,48 +156,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(
-        [
-          // Functions host: storage for timer schedule status and locks, identity-based (system-assigned).
-          { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
-        ],
-        // Premium only. On Flex both are implied (runtime from functionAppConfig.runtime, host always 4.x)
-        // and the Flex docs list them as settings not to use.
-        isFlex
-          ? []
-          : [
-              // Functions host: major version of the Functions runtime.
-              { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-              // Functions host: the worker is a custom handler (host.json customHandler).
-              { name: 'FUNCTIONS_WORKER_RUNTIME', value: customRuntime }
-            ],
-        [
-          // Functions host and the handler's telemetry: where to send logs and traces.
-          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
-          // Storage adapter (TableStorageClient): account holding the app's tables, reached with the managed identity.
-          { name: 'Storage__AccountName', value: storageAccountName }
-          // SendGrid adapter (SendGridClient): API key, resolved from Key Vault by the platform.
-          { name: 'SendGrid__ApiKey', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${sendGridApiKeySecretName})' }
-          // SendGrid adapter: v3 API base URL.
-          { name: 'SendGrid__BaseUrl', value: sendGridBaseUrl }
-          // SendGrid event webhook endpoint: public key that verifies signed events.
-          { name: 'SendGrid__WebhookPublicKey', value: sendGridWebhookPublicKey }
-          // SendGrid adapter: when 'true', SendGrid validates messages but does not deliver them.
-          { name: 'SendGrid__SandboxMode', value: string(sendGridSandboxMode) }
-          // Email options: sender address (must be a verified sender in SendGrid).
-          { name: 'Email__FromAddress', value: emailFromAddress }
-          // Email options: sender display name.
-          { name: 'Email__FromName', value: emailFromName }
-          // Auth options: trust only App Service Authentication principals; fail closed without them.
-          { name: 'Auth__RequirePlatformAuth', value: 'true' }
-          // DailyReminders timer (function.json %Schedules__DailyReminders%): hourly at :05 UTC.
-          { name: 'Schedules__DailyReminders', value: '0 5 * * * *' }
-          // WeeklyDigest timer (function.json %Schedules__WeeklyDigest%): hourly at :10 UTC.
-          { name: 'Schedules__WeeklyDigest', value: '0 10 * * * *' }
-          // Import endpoint: largest accepted request body, in bytes (10 MiB).
-          { name: 'Import__MaxBodyBytes', value: '10485760' }
-        ]
-      )
+      appSettings: appSettings
     }
   }
 }
