@@ -1,0 +1,167 @@
+// The Function App: a Linux app running our ASP.NET Core custom handler (runtime 'custom'), on the Flex
+// Consumption plan by default, or on Elastic Premium EP1 when planSku = 'EP1'.
+//
+// App settings: the `appSettings` list below is the complete set the app is given, and a test compares
+// the quoted setting names in this file with the configuration keys the code reads. Keep app settings
+// the only place in this file where a `name` property is given as a quoted literal.
+
+param name string
+param planName string
+param location string
+param tags object = {}
+
+@allowed([
+  'FC1' // Flex Consumption: scales to zero, pay per use. Recommended.
+  'EP1' // Elastic Premium: always one warm instance, fixed monthly cost.
+])
+@description('Hosting plan SKU.')
+param planSku string = 'FC1'
+
+@description('Flex Consumption instance size in MB (512, 2048 or 4096).')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Flex Consumption scale-out cap, so a traffic spike cannot run up the bill.')
+param maximumInstanceCount int = 40
+
+param storageAccountName string
+param storageBlobEndpoint string
+param deploymentContainerName string
+param appInsightsConnectionString string
+param keyVaultName string
+param sendGridApiKeySecretName string
+
+param sendGridBaseUrl string
+param sendGridWebhookPublicKey string
+param sendGridSandboxMode bool
+param emailFromAddress string
+param emailFromName string
+
+var isFlex = planSku == 'FC1'
+
+// The runtime a custom handler declares. On Flex it goes in functionAppConfig.runtime (the platform's
+// runtime stack data lists 'custom' with version '1.0' for FC1); on Premium it is the
+// FUNCTIONS_WORKER_RUNTIME app setting below.
+var customRuntime = 'custom'
+var customRuntimeVersion = '1.0'
+
+// Plan SKU and plan properties per hosting option. Both are Linux (reserved: true): Flex Consumption is
+// Linux only, and the publish produces a linux-x64 executable.
+var flexPlanSku = {
+  name: planSku
+  tier: 'FlexConsumption'
+}
+var premiumPlanSku = {
+  name: planSku
+  tier: 'ElasticPremium'
+}
+var flexPlanProperties = {
+  reserved: true
+}
+var premiumPlanProperties = {
+  reserved: true
+  // Keep scale-out small for a single practice.
+  maximumElasticWorkerCount: 3
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: isFlex ? 'functionapp' : 'elastic'
+  sku: isFlex ? flexPlanSku : premiumPlanSku
+  properties: isFlex ? flexPlanProperties : premiumPlanProperties
+}
+
+// Flex Consumption: where the package lives, how big instances are, and which runtime runs it.
+var flexFunctionAppConfig = {
+  deployment: {
+    storage: {
+      type: 'blobContainer'
+      value: '${storageBlobEndpoint}${deploymentContainerName}'
+      authentication: {
+        // The app's own identity reads the package; needs Storage Blob Data Owner (roles.bicep).
+        type: 'SystemAssignedIdentity'
+      }
+    }
+  }
+  scaleAndConcurrency: {
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+  }
+  runtime: {
+    name: customRuntime
+    version: customRuntimeVersion
+  }
+}
+
+// Every app setting, in one list: host storage, the Premium-only platform settings, then the settings the
+// app's code reads.
+var appSettings = concat([
+  // Functions host: storage for timer schedule status and locks, identity-based (system-assigned).
+  { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+], isFlex ? [] : [
+  // Premium only. On Flex both are implied (runtime from functionAppConfig.runtime, host always 4.x)
+  // and the Flex docs list them as settings not to use.
+  // Functions host: major version of the Functions runtime.
+  { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+  // Functions host: the worker is a custom handler (host.json customHandler).
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: customRuntime }
+], [
+  // Functions host and the handler's telemetry: where to send logs and traces.
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
+  // Storage adapter (TableStorageClient): account holding the app's tables, reached with the managed identity.
+  { name: 'Storage__AccountName', value: storageAccountName }
+  // SendGrid adapter (SendGridClient): API key, resolved from Key Vault by the platform.
+  { name: 'SendGrid__ApiKey', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${sendGridApiKeySecretName})' }
+  // SendGrid adapter: v3 API base URL.
+  { name: 'SendGrid__BaseUrl', value: sendGridBaseUrl }
+  // SendGrid event webhook endpoint: public key that verifies signed events.
+  { name: 'SendGrid__WebhookPublicKey', value: sendGridWebhookPublicKey }
+  // SendGrid adapter: when 'true', SendGrid validates messages but does not deliver them.
+  { name: 'SendGrid__SandboxMode', value: string(sendGridSandboxMode) }
+  // Email options: sender address (must be a verified sender in SendGrid).
+  { name: 'Email__FromAddress', value: emailFromAddress }
+  // Email options: sender display name.
+  { name: 'Email__FromName', value: emailFromName }
+  // Auth options: trust only App Service Authentication principals; fail closed without them.
+  { name: 'Auth__RequirePlatformAuth', value: 'true' }
+  // DailyReminders timer (function.json %Schedules__DailyReminders%): hourly at :05 UTC.
+  { name: 'Schedules__DailyReminders', value: '0 5 * * * *' }
+  // WeeklyDigest timer (function.json %Schedules__WeeklyDigest%): hourly at :10 UTC.
+  { name: 'Schedules__WeeklyDigest', value: '0 10 * * * *' }
+  // Import endpoint: largest accepted request body, in bytes (10 MiB).
+  { name: 'Import__MaxBodyBytes', value: '10485760' }
+])
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientAffinityEnabled: false
+    functionAppConfig: isFlex ? flexFunctionAppConfig : null
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: appSettings
+    }
+  }
+}
+
+output name string = app.name
+output id string = app.id
+output principalId string = app.identity.principalId
+output defaultHostName string = app.properties.defaultHostName
