@@ -44,6 +44,7 @@ public static class CliApp
             RunCommand(context),
             ReportCommand(context),
             CatalogCommand(context),
+            SampleCommand(context),
             DemoCommand.Create(context),
         };
 
@@ -209,6 +210,33 @@ public static class CliApp
             }
 
             context.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command SampleCommand(CliContext context)
+    {
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write clinics.json, roster.csv and records.csv to", Required = true };
+        var asOf = new Option<string?>("--as-of") { Description = "Date the record dates are relative to (default: today, UTC)" };
+        var command = new Command("sample", "Write the fictitious sample practice as import files") { output, asOf };
+        command.SetAction(async (parse, ct) =>
+        {
+            var folder = parse.GetValue(output)!;
+            folder.Create();
+            var text = parse.GetValue(asOf);
+            var today = text is null
+                ? DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime)
+                : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : throw new UsageException($"--as-of '{text}' is not a date (YYYY-MM-DD).");
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "roster.csv"), Application.Samples.SamplePractice.RosterCsv(today), ct);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "records.csv"), Application.Samples.SamplePractice.RecordsCsv(today), ct);
+            var clinics = Application.Samples.SamplePractice.Clinics.Select(c => new
+            {
+                id = c.Id, name = c.Name, timeZone = c.TimeZoneId, state = c.State, managerEmails = c.ManagerEmails, sendHour = c.SendHour,
+                businessDays = c.BusinessDays.OrderBy(x => ((int)x + 6) % 7).Select(x => x.ToString()),
+            });
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "clinics.json"), JsonSerializer.Serialize(clinics, Json), ct);
+            context.Console.MarkupLine($"Wrote clinics.json, roster.csv and records.csv (dates relative to {today:yyyy-MM-dd}) to {Markup.Escape(folder.FullName)}");
             return ExitCodes.Ok;
         });
         return command;

@@ -1,0 +1,85 @@
+using ComplianceBot.Application;
+using ComplianceBot.Domain.Planning;
+using ComplianceBot.Email;
+using ComplianceBot.Email.Webhook;
+using ComplianceBot.Functions.Endpoints;
+using ComplianceBot.Functions.Security;
+using ComplianceBot.Storage.Client;
+
+namespace ComplianceBot.Functions.Hosting;
+
+/// <summary>One configuration key the app reads.</summary>
+/// <param name="Key">The key with ':' separators (as an app setting or environment variable, ':' becomes '__').</param>
+/// <param name="SetByDeployment">Whether infra/ sets it for the Azure deployment.</param>
+/// <param name="Purpose">What it does, as the README documents it.</param>
+public sealed record AppSetting(string Key, bool SetByDeployment, string Purpose)
+{
+    public string EnvironmentName => Key.Replace(":", "__", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// Every configuration key the app reads, in one list. A test checks it against the options classes
+/// (so a new option cannot be forgotten) and against the app settings in infra/ (so the deployment
+/// sets exactly what the code reads).
+/// </summary>
+public static class AppSettings
+{
+    /// <summary>Settings the Functions host reads (not the app), which the deployment must set too.</summary>
+    public static readonly IReadOnlyList<string> HostOnly =
+        ["AzureWebJobsStorage__accountName", "APPLICATIONINSIGHTS_CONNECTION_STRING", "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME"];
+
+    /// <summary>Options classes and the section each is bound from.</summary>
+    public static readonly IReadOnlyList<(string Section, Type Options)> BoundOptions =
+    [
+        ("Storage", typeof(TableStorageClientOptions)),
+        ("SendGrid", typeof(Email.SendGrid.SendGridClientOptions)),
+        ("SendGrid", typeof(SendGridWebhookOptions)),
+        ("Email", typeof(EmailOptions)),
+        ("Auth", typeof(AuthOptions)),
+        ("Import", typeof(ImportOptions)),
+        ("Reminders", typeof(ReminderSettings)),
+        ("Catalog", typeof(CatalogOptions)),
+    ];
+
+    public static readonly IReadOnlyList<AppSetting> All =
+    [
+        new("Storage:AccountName", true, "Storage account of the app's tables; reached with the managed identity (production)."),
+        new("Storage:TableEndpoint", false, "Table endpoint instead of an account name (sovereign clouds); managed identity."),
+        new("Storage:ConnectionString", false, "Connection string with a key (Azurite: UseDevelopmentStorage=true). Local use only."),
+        new("Storage:TablePrefix", false, "Prefix of every table name; lets several test runs share one account."),
+        new("Storage:MaxRetries", false, "Retries of a storage call on 408/429/5xx and transport errors (default 3)."),
+        new("Storage:RetryDelay", false, "First retry delay, jittered and doubled per attempt (default 00:00:00.8)."),
+        new("Storage:MaxRetryDelay", false, "Longest wait between retries, also caps Retry-After (default 00:00:30)."),
+        new("Storage:AttemptTimeout", false, "Timeout of one storage attempt (default 00:00:30)."),
+        new("SendGrid:ApiKey", true, "SendGrid API key (Mail Send). Unset: emails go to the outbox folder instead. In Azure a Key Vault reference."),
+        new("SendGrid:BaseUrl", true, "SendGrid API base URL (default https://api.sendgrid.com; EU: https://api.eu.sendgrid.com)."),
+        new("SendGrid:SandboxMode", true, "true: SendGrid validates but sends nothing (dry runs against the real service)."),
+        new("SendGrid:MaxConcurrency", false, "Messages sent at once (default 8)."),
+        new("SendGrid:MaxRateLimitWait", false, "Longest wait for X-RateLimit-Reset after a 429 (default 00:00:30)."),
+        new("SendGrid:RequestTimeout", false, "Timeout of one mail/send POST; a timeout is an unknown outcome, never resent (default 00:00:30)."),
+        new("SendGrid:WebhookPublicKey", true, "Verification key of SendGrid's signed event webhook (base64 DER). Unset: events are refused."),
+        new("SendGrid:WebhookTimestampTolerance", false, "Oldest accepted webhook timestamp (default 00:05:00)."),
+        new("Email:FromAddress", true, "Sender address (a SendGrid verified sender). Required."),
+        new("Email:FromName", true, "Sender display name (default ComplianceBot)."),
+        new("Email:OutboxPath", false, "Folder for .eml files when no SendGrid key is set (default ./outbox)."),
+        new("Auth:RequirePlatformAuth", true, "true in Azure: refuse to start unless App Service Authentication is on."),
+        new("Auth:ApiKeys", false, "API keys for local use and integrations: Auth:ApiKeys:N:Name, :Key (32+ chars), :Role (HR or Manager), :Clinics."),
+        new("Import:MaxBodyBytes", true, "Largest import body; larger ones get 413 before they are read (default 10485760)."),
+        new("Reminders:OverdueRepeatDays", false, "Days between repeats while an item is overdue (default 7)."),
+        new("Reminders:MaxOverdueReminders", false, "Overdue repeats to the person before only managers are told (default 12)."),
+        new("Reminders:MissingGraceDays", false, "Days after hire before a missing credential is escalated (default 30)."),
+        new("Reminders:RecentlyRenewedDays", false, "Window of the digest's 'recently renewed' group (default 14)."),
+        new("Reminders:DefaultThresholds", false, "Days-before thresholds for catalog entries without their own (default 90,60,30,14,7,1,0)."),
+        new("Reminders:ClaimLease", false, "How long a run owns a claim before another may take it over (default 00:10:00)."),
+        new("Reminders:MaxSendAttempts", false, "Attempts of a message the provider refused transiently, over all runs (default 3)."),
+        new("Reminders:SendConcurrency", false, "Messages of one clinic sent at once (default 8)."),
+        new("Reminders:ClinicConcurrency", false, "Clinics processed at once (default 4)."),
+        new("Reminders:SendWindowHours", false, "Hours after the send hour in which an unfinished run is retried (default 8)."),
+        new("Catalog:OverridesPath", false, "JSON file overriding catalog entries (thresholds, switching practice defaults off, extra types)."),
+        new("Schedules:DailyReminders", true, "NCRONTAB schedule of the reminders timer, UTC (default 0 5 * * * *: hourly)."),
+        new("Schedules:WeeklyDigest", true, "NCRONTAB schedule of the digest timer, UTC (default 0 10 * * * *: hourly)."),
+        new("Timers:Standalone", false, "Fire the timers in-process (default: true when not started by the Functions host)."),
+        new("FUNCTIONS_CUSTOMHANDLER_PORT", false, "Set by the Functions host: the port to listen on (127.0.0.1)."),
+        new("WEBSITE_AUTH_ENABLED", false, "Set by App Service when Authentication is on; only then is X-MS-CLIENT-PRINCIPAL trusted."),
+    ];
+}
