@@ -21,6 +21,9 @@ builder.Services
 
 var app = builder.Build();
 app.UseComplianceBot();
+
+// Fail closed and early: a start that cannot reach storage (or is misconfigured) does not serve.
+await app.Services.EnsureTablesAsync();
 await app.RunAsync();
 
 /// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
