@@ -81,6 +81,24 @@ public sealed class SendGridClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NotSentAfterBoundedAttemptsWhenSendGridKeepsAnswering429()
+    {
+        for (var i = 0; i < 10; i++) _server.Enqueue(FakeSendGridResponse.RateLimited(Start.AddSeconds(-1)));
+        using var client = Client();
+
+        var sending = client.SendAsync(Message());
+        for (var i = 1; i < SendGridClient.MaxRateLimitedAttempts; i++)
+        {
+            await _time.WaitForTimersAsync(1);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var response = await sending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(SendGridOutcome.NotSent, response.Outcome);
+        Assert.Equal(SendGridClient.MaxRateLimitedAttempts, _server.Requests.Count);
+    }
+
+    [Fact]
     public async Task NotSentAfterExactlyOneRequestWhenSendGridAnswers500()
     {
         _server.Enqueue(FakeSendGridResponse.ServerError(), FakeSendGridResponse.Accepted());
