@@ -14,9 +14,10 @@ internal static class MimeMessageWriter
     private const string Crlf = "\r\n";
     private const int MaxEncodedLine = 76;
 
-    // RFC 2047 section 2: an encoded-word is at most 75 characters; "=?utf-8?B?" + "?=" leaves 63,
-    // i.e. 15 base64 quanta of 3 bytes.
-    private const int MaxEncodedWordBytes = 45;
+    // RFC 2047 section 2: an encoded-word is at most 75 characters, and a line holding one at most 76.
+    // 30 bytes make 40 base64 characters, 52 with "=?utf-8?B?" and "?=": room for "Subject: " or
+    // "Reply-To: " and a folded continuation on every line.
+    private const int MaxEncodedWordBytes = 30;
 
     /// <summary>Renders the whole message.</summary>
     /// <param name="boundary">Multipart boundary; contains "=_", which quoted-printable output never does.</param>
@@ -44,7 +45,7 @@ internal static class MimeMessageWriter
 
         Part(builder, boundary, "text/plain", email.TextBody);
         Part(builder, boundary, "text/html", email.HtmlBody);
-        builder.Append("--").Append(boundary).Append("--").Append(Crlf);
+        builder.Append(Crlf).Append("--").Append(boundary).Append("--").Append(Crlf);
         return builder.ToString();
     }
 
@@ -71,7 +72,7 @@ internal static class MimeMessageWriter
             return "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         }
 
-        return string.Join(" ", EncodedWords(text));
+        return string.Join(Crlf + " ", EncodedWords(text));
     }
 
     /// <summary>An unstructured header value (Subject): as is when ASCII, encoded-words otherwise; folded.</summary>
@@ -120,7 +121,8 @@ internal static class MimeMessageWriter
         builder.Append("Content-Type: ").Append(mediaType).Append("; charset=utf-8").Append(Crlf);
         builder.Append("Content-Transfer-Encoding: quoted-printable").Append(Crlf);
         builder.Append(Crlf);
-        builder.Append(EncodeQuotedPrintable(body)).Append(Crlf);
+        // The CRLF before the next delimiter belongs to the delimiter (RFC 2046 5.1.1), not to the body.
+        builder.Append(EncodeQuotedPrintable(body));
     }
 
     private static void Header(StringBuilder builder, string name, string value) =>

@@ -21,6 +21,12 @@ public sealed partial class SendGridClient : IDisposable
     /// <summary>SendGrid's limit on recipients (to + cc + bcc) per request.</summary>
     public const int MaxRecipients = 1000;
 
+    /// <summary>Most POSTs of one message when SendGrid keeps answering 429.</summary>
+    public const int MaxRateLimitedAttempts = 5;
+
+    // X-RateLimit-Reset has one-second resolution: a reset already past still gets a second's pause.
+    private static readonly TimeSpan MinimumRateLimitWait = TimeSpan.FromSeconds(1);
+
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
@@ -178,10 +184,13 @@ public sealed partial class SendGridClient : IDisposable
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     var delay = RateLimitDelay(response);
-                    if (delay is null || waited + delay.Value > _options.MaxRateLimitWait)
+                    if (delay is null || waited + delay.Value > _options.MaxRateLimitWait || attempt >= MaxRateLimitedAttempts)
                     {
                         LogRateLimited(_logger, attempt, delay?.TotalSeconds ?? -1, false);
-                        return new(SendGridOutcome.NotSent, status, null, errors, attempt, $"rate limited; reset is beyond the {_options.MaxRateLimitWait.TotalSeconds:0.#} s wait cap");
+                        var why = delay is null ? "no reset time given"
+                            : attempt >= MaxRateLimitedAttempts ? $"still limited after {attempt} attempts"
+                            : $"reset is beyond the {_options.MaxRateLimitWait.TotalSeconds:0.#} s wait cap";
+                        return new(SendGridOutcome.NotSent, status, null, errors, attempt, "rate limited; " + why);
                     }
 
                     LogRateLimited(_logger, attempt, delay.Value.TotalSeconds, true);
@@ -208,16 +217,12 @@ public sealed partial class SendGridClient : IDisposable
         if (long.TryParse(reset, NumberStyles.None, CultureInfo.InvariantCulture, out var unixSeconds))
         {
             var delay = DateTimeOffset.FromUnixTimeSeconds(unixSeconds) - _time.GetUtcNow();
-            return delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
+            return delay < MinimumRateLimitWait ? MinimumRateLimitWait : delay;
         }
 
         var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta) return delta;
-        if (retryAfter?.Date is { } date)
-        {
-            var delay = date - _time.GetUtcNow();
-            return delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
-        }
+        var wait = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - _time.GetUtcNow() : null);
+        if (wait is { } retry) return retry < MinimumRateLimitWait ? MinimumRateLimitWait : retry;
 
         return null;
     }

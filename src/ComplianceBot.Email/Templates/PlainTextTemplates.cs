@@ -18,7 +18,7 @@ internal static class PlainTextTemplates
         foreach (var item in items)
         {
             text.Append("* ").Append(EmailWording.CredentialLabel(item.Status))
-                .Append(" - expires ").Append(EmailWording.FormatDueDate(item.Status))
+                .Append(item.Status.DaysLeft < 0 ? " - expired " : " - expires ").Append(EmailWording.FormatDueDate(item.Status))
                 .Append(" - ").AppendLine(EmailWording.StatusText(item.Status));
         }
 
@@ -104,7 +104,7 @@ internal static class PlainTextTemplates
 
     private static string Footer(StringBuilder text, string senderName, string clinicName)
     {
-        text.AppendLine().AppendLine("--")
+        text.AppendLine().AppendLine("-- ")
             .Append("Sent by ").Append(senderName).Append(" for ").Append(clinicName)
             .AppendLine(". This message lists staff credentials only; it never contains patient information.");
         return text.ToString().ReplaceLineEndings("\n");
