@@ -1,0 +1,1 @@
+namespace ComplianceBot.Reliability.Tests;
