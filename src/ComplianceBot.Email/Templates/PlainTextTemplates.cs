@@ -94,10 +94,12 @@ internal static class PlainTextTemplates
         return Footer(text, senderName, digest.Clinic.Name);
     }
 
-    private static void Line(StringBuilder text, string person, RequirementStatus status) =>
-        text.Append("* ").Append(person).Append(": ").Append(EmailWording.CredentialLabel(status))
-            .Append(" - due ").Append(EmailWording.FormatDueDate(status))
-            .Append(" - ").AppendLine(EmailWording.StatusText(status));
+    private static void Line(StringBuilder text, string person, RequirementStatus status)
+    {
+        text.Append("* ").Append(person).Append(": ").Append(EmailWording.CredentialLabel(status));
+        if (status.DueDate is not null) text.Append(" - due ").Append(EmailWording.FormatDueDate(status));
+        text.Append(" - ").AppendLine(EmailWording.StatusText(status));
+    }
 
     private static void Heading(StringBuilder text, string title, char underline) =>
         text.AppendLine(title).AppendLine(new string(underline, Math.Min(title.Length, 72))).AppendLine();
