@@ -119,78 +119,96 @@ internal static class EntityJson
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads one entity object (a GET body or an element of a query's <c>value</c> array).</summary>
+    /// <summary>
+    /// Reads one entity object (a GET body or an element of a query's <c>value</c> array) in one pass:
+    /// values are read as JSON gives them, then <c>Name@odata.type</c> annotations (before or after
+    /// their value) convert the few that need it.
+    /// </summary>
     public static TableEntity Read(JsonElement element, string? etagHeader = null)
     {
         var entity = new TableEntity { ETag = etagHeader };
+        List<(string Name, string? Type)>? annotations = null;
         foreach (var property in element.EnumerateObject())
         {
-            var name = property.Name;
-            if (name.Contains('@', StringComparison.Ordinal)) continue;
-            if (name.StartsWith("odata.", StringComparison.Ordinal))
+            var value = property.Value;
+            if (property.NameEquals("PartitionKey"))
             {
-                if (name == "odata.etag") entity.ETag = property.Value.GetString();
+                entity.PartitionKey = value.GetString() ?? string.Empty;
                 continue;
             }
 
-            switch (name)
+            if (property.NameEquals("RowKey"))
             {
-                case "PartitionKey":
-                    entity.PartitionKey = property.Value.GetString() ?? string.Empty;
-                    continue;
-                case "RowKey":
-                    entity.RowKey = property.Value.GetString() ?? string.Empty;
-                    continue;
-                case "Timestamp":
-                    entity.Timestamp = ParseDate(property.Value.GetString());
-                    continue;
+                entity.RowKey = value.GetString() ?? string.Empty;
+                continue;
             }
 
-            string? type = element.TryGetProperty(name + "@odata.type", out var t) ? t.GetString() : null;
-            entity.SetRaw(name, ReadValue(property.Value, type));
+            if (property.NameEquals("Timestamp"))
+            {
+                entity.Timestamp = ReadDate(value);
+                continue;
+            }
+
+            if (property.NameEquals("odata.etag"))
+            {
+                entity.ETag = value.GetString();
+                continue;
+            }
+
+            var name = property.Name;
+            if (name.EndsWith("@odata.type", StringComparison.Ordinal))
+            {
+                (annotations ??= []).Add((name[..^"@odata.type".Length], value.GetString()));
+                continue;
+            }
+
+            if (name.StartsWith("odata.", StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal)) continue;
+            entity.SetRaw(name, value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.Number when value.TryGetInt32(out var i) => i,
+                JsonValueKind.Number when value.TryGetInt64(out var l) => l,
+                JsonValueKind.Number => value.GetDouble(),
+                JsonValueKind.Null => null,
+                _ => value.GetRawText(),
+            });
+        }
+
+        if (annotations is not null)
+        {
+            foreach (var (name, type) in annotations)
+            {
+                if (name is "Timestamp" || !entity.ContainsKey(name)) continue;
+                entity.SetRaw(name, Convert(entity[name], type));
+            }
         }
 
         return entity;
     }
 
-    private static object? ReadValue(JsonElement value, string? type)
+    private static object? Convert(object? raw, string? type) => (raw, type) switch
     {
-        if (value.ValueKind == JsonValueKind.Null) return null;
-        switch (type)
-        {
-            case "Edm.Int64":
-                return value.ValueKind == JsonValueKind.String
-                    ? long.Parse(value.GetString()!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
-                    : value.GetInt64();
-            case "Edm.Double":
-                return value.ValueKind == JsonValueKind.String
-                    ? value.GetString() switch
-                    {
-                        "NaN" => double.NaN,
-                        "Infinity" => double.PositiveInfinity,
-                        "-Infinity" => double.NegativeInfinity,
-                        var s => double.Parse(s!, CultureInfo.InvariantCulture),
-                    }
-                    : value.GetDouble();
-            case "Edm.DateTime":
-                return ParseDate(value.GetString());
-            case "Edm.Guid":
-                return Guid.Parse(value.GetString()!);
-            case "Edm.Binary":
-                return value.GetBytesFromBase64();
-        }
+        (null, _) => null,
+        (string s, "Edm.Int64") => long.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+        (int i, "Edm.Int64") => (long)i,
+        ("NaN", "Edm.Double") => double.NaN,
+        ("Infinity", "Edm.Double") => double.PositiveInfinity,
+        ("-Infinity", "Edm.Double") => double.NegativeInfinity,
+        (string s, "Edm.Double") => double.Parse(s, CultureInfo.InvariantCulture),
+        (int i, "Edm.Double") => (double)i,
+        (long l, "Edm.Double") => (double)l,
+        (string s, "Edm.DateTime") => ParseDate(s),
+        (string s, "Edm.Guid") => Guid.Parse(s),
+        (string s, "Edm.Binary") => System.Convert.FromBase64String(s),
+        _ => raw,
+    };
 
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.Number when value.TryGetInt32(out var i) => i,
-            JsonValueKind.Number when value.TryGetInt64(out var l) => l,
-            JsonValueKind.Number => value.GetDouble(),
-            _ => value.GetRawText(),
-        };
-    }
+    private static DateTimeOffset? ReadDate(JsonElement value) =>
+        value.ValueKind != JsonValueKind.String ? null
+        : value.TryGetDateTimeOffset(out var parsed) ? parsed.ToUniversalTime()
+        : ParseDate(value.GetString());
 
     private static DateTimeOffset? ParseDate(string? text) =>
         text is null ? null : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
