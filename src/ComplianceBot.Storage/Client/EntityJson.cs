@@ -124,9 +124,13 @@ internal static class EntityJson
     /// values are read as JSON gives them, then <c>Name@odata.type</c> annotations (before or after
     /// their value) convert the few that need it.
     /// </summary>
-    public static TableEntity Read(JsonElement element, string? etagHeader = null)
+    public static TableEntity Read(JsonElement element, string? etagHeader = null) => Read(element, etagHeader, null);
+
+    /// <param name="names">Property names seen in earlier entities of the same page, reused instead of allocating each name again.</param>
+    public static TableEntity Read(JsonElement element, string? etagHeader, List<string>? names)
     {
         var entity = new TableEntity { ETag = etagHeader };
+        var position = 0;
         List<(string Name, string? Type)>? annotations = null;
         foreach (var property in element.EnumerateObject())
         {
@@ -155,7 +159,22 @@ internal static class EntityJson
                 continue;
             }
 
-            var name = property.Name;
+            string name;
+            if (names is not null && position < names.Count && property.NameEquals(names[position]))
+            {
+                name = names[position];
+            }
+            else
+            {
+                name = property.Name;
+                if (names is not null)
+                {
+                    if (position < names.Count) names[position] = name;
+                    else names.Add(name);
+                }
+            }
+
+            position++;
             if (name.EndsWith("@odata.type", StringComparison.Ordinal))
             {
                 (annotations ??= []).Add((name[..^"@odata.type".Length], value.GetString()));

@@ -206,7 +206,8 @@ public sealed partial class TableStorageClient : IDisposable
                 using var document = JsonDocument.Parse(bytes);
                 var array = document.RootElement.GetProperty("value");
                 values = new List<TableEntity>(array.GetArrayLength());
-                foreach (var element in array.EnumerateArray()) values.Add(EntityJson.Read(element));
+                var names = new List<string>();
+                foreach (var element in array.EnumerateArray()) values.Add(EntityJson.Read(element, null, names));
                 nextPartitionKey = HeaderValue(response, "x-ms-continuation-NextPartitionKey");
                 nextRowKey = HeaderValue(response, "x-ms-continuation-NextRowKey");
             }
