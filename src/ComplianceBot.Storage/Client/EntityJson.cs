@@ -119,54 +119,90 @@ internal static class EntityJson
         writer.WriteEndObject();
     }
 
-    /// <summary>
-    /// Reads one entity object (a GET body or an element of a query's <c>value</c> array) in one pass:
-    /// values are read as JSON gives them, then <c>Name@odata.type</c> annotations (before or after
-    /// their value) convert the few that need it.
-    /// </summary>
-    public static TableEntity Read(JsonElement element, string? etagHeader = null) => Read(element, etagHeader, null);
-
-    /// <param name="names">Property names seen in earlier entities of the same page, reused instead of allocating each name again.</param>
-    public static TableEntity Read(JsonElement element, string? etagHeader, List<string>? names)
+    /// <summary>Reads a query response body (<c>{"value":[...]}</c>) with a forward-only reader, without building a DOM.</summary>
+    public static List<TableEntity> ReadPage(byte[] utf8)
     {
-        var entity = new TableEntity { ETag = etagHeader };
-        var position = 0;
-        List<(string Name, string? Type)>? annotations = null;
-        foreach (var property in element.EnumerateObject())
+        var result = new List<TableEntity>();
+        var names = new List<string>();
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("A query response must be a JSON object.");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var value = property.Value;
-            if (property.NameEquals("PartitionKey"))
+            var isValue = reader.ValueTextEquals("value"u8);
+            reader.Read();
+            if (!isValue || reader.TokenType != JsonTokenType.StartArray)
             {
-                entity.PartitionKey = value.GetString() ?? string.Empty;
+                reader.Skip();
                 continue;
             }
 
-            if (property.NameEquals("RowKey"))
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
-                entity.RowKey = value.GetString() ?? string.Empty;
+                result.Add(ReadObject(ref reader, null, names));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads a single-entity body (Get Entity).</summary>
+    public static TableEntity ReadEntity(byte[] utf8, string? etagHeader)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("An entity must be a JSON object.");
+        return ReadObject(ref reader, etagHeader, null);
+    }
+
+    /// <summary>
+    /// Reads one entity object in one pass: values as JSON gives them, then <c>Name@odata.type</c>
+    /// annotations (before or after their value) convert the few that need it. <paramref name="names"/>
+    /// holds property names seen in earlier entities of the page, reused instead of allocated again.
+    /// </summary>
+    private static TableEntity ReadObject(ref Utf8JsonReader reader, string? etagHeader, List<string>? names)
+    {
+        var entity = new TableEntity(names?.Count ?? 8) { ETag = etagHeader };
+        List<(string Name, string? Type)>? annotations = null;
+        var position = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("PartitionKey"u8))
+            {
+                reader.Read();
+                entity.PartitionKey = reader.GetString() ?? string.Empty;
                 continue;
             }
 
-            if (property.NameEquals("Timestamp"))
+            if (reader.ValueTextEquals("RowKey"u8))
             {
-                entity.Timestamp = ReadDate(value);
+                reader.Read();
+                entity.RowKey = reader.GetString() ?? string.Empty;
                 continue;
             }
 
-            if (property.NameEquals("odata.etag"))
+            if (reader.ValueTextEquals("Timestamp"u8))
             {
-                entity.ETag = value.GetString();
+                reader.Read();
+                entity.Timestamp = reader.TokenType != JsonTokenType.String ? null
+                    : reader.TryGetDateTimeOffset(out var parsed) ? parsed.ToUniversalTime()
+                    : ParseDate(reader.GetString());
+                continue;
+            }
+
+            if (reader.ValueTextEquals("odata.etag"u8))
+            {
+                reader.Read();
+                entity.ETag = reader.GetString();
                 continue;
             }
 
             string name;
-            if (names is not null && position < names.Count && property.NameEquals(names[position]))
+            if (names is not null && position < names.Count && reader.ValueTextEquals(names[position]))
             {
                 name = names[position];
             }
             else
             {
-                name = property.Name;
+                name = reader.GetString()!;
                 if (names is not null)
                 {
                     if (position < names.Count) names[position] = name;
@@ -175,24 +211,43 @@ internal static class EntityJson
             }
 
             position++;
+            reader.Read();
             if (name.EndsWith("@odata.type", StringComparison.Ordinal))
             {
-                (annotations ??= []).Add((name[..^"@odata.type".Length], value.GetString()));
+                (annotations ??= []).Add((name[..^"@odata.type".Length], reader.GetString()));
                 continue;
             }
 
-            if (name.StartsWith("odata.", StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal)) continue;
-            entity.SetRaw(name, value.ValueKind switch
+            if (name.StartsWith("odata.", StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal))
             {
-                JsonValueKind.String => value.GetString(),
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                JsonValueKind.Number when value.TryGetInt32(out var i) => i,
-                JsonValueKind.Number when value.TryGetInt64(out var l) => l,
-                JsonValueKind.Number => value.GetDouble(),
-                JsonValueKind.Null => null,
-                _ => value.GetRawText(),
-            });
+                reader.Skip();
+                continue;
+            }
+
+            object? value;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String:
+                    value = reader.GetString();
+                    break;
+                case JsonTokenType.True:
+                    value = true;
+                    break;
+                case JsonTokenType.False:
+                    value = false;
+                    break;
+                case JsonTokenType.Number:
+                    value = reader.TryGetInt32(out var i) ? i : reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
+                    break;
+                case JsonTokenType.Null:
+                    value = null;
+                    break;
+                default:
+                    reader.Skip();
+                    continue;
+            }
+
+            entity.SetRaw(name, value);
         }
 
         if (annotations is not null)
@@ -223,11 +278,6 @@ internal static class EntityJson
         (string s, "Edm.Binary") => System.Convert.FromBase64String(s),
         _ => raw,
     };
-
-    private static DateTimeOffset? ReadDate(JsonElement value) =>
-        value.ValueKind != JsonValueKind.String ? null
-        : value.TryGetDateTimeOffset(out var parsed) ? parsed.ToUniversalTime()
-        : ParseDate(value.GetString());
 
     private static DateTimeOffset? ParseDate(string? text) =>
         text is null ? null : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);

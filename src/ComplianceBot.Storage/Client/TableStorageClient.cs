@@ -120,8 +120,7 @@ public sealed partial class TableStorageClient : IDisposable
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, "Get entity", cancellationToken).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            using var document = JsonDocument.Parse(bytes);
-            return EntityJson.Read(document.RootElement, HeaderValue(response, "ETag"));
+            return EntityJson.ReadEntity(bytes, HeaderValue(response, "ETag"));
         }
     }
 
@@ -208,11 +207,7 @@ public sealed partial class TableStorageClient : IDisposable
             {
                 if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, "Query entities", cancellationToken).ConfigureAwait(false);
                 var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                using var document = JsonDocument.Parse(bytes);
-                var array = document.RootElement.GetProperty("value");
-                values = new List<TableEntity>(array.GetArrayLength());
-                var names = new List<string>();
-                foreach (var element in array.EnumerateArray()) values.Add(EntityJson.Read(element, null, names));
+                values = EntityJson.ReadPage(bytes);
                 nextPartitionKey = HeaderValue(response, "x-ms-continuation-NextPartitionKey");
                 nextRowKey = HeaderValue(response, "x-ms-continuation-NextRowKey");
             }
