@@ -192,11 +192,11 @@ internal static class StorageBenchmark
                 using var request = Sign(new HttpRequestMessage(HttpMethod.Get, uri));
                 using var response = await _http.SendAsync(request);
                 response.EnsureSuccessStatusCode();
-                using var document = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
-                foreach (var entity in document.RootElement.GetProperty("value").EnumerateArray())
+                // Leanest honest parse: walk the tokens once (no DOM, no strings) and count the entities.
+                var reader = new Utf8JsonReader(await response.Content.ReadAsByteArrayAsync());
+                while (reader.Read())
                 {
-                    foreach (var property in entity.EnumerateObject()) _ = property.Value.ValueKind;
-                    count++;
+                    if (reader.TokenType == JsonTokenType.StartObject && reader.CurrentDepth == 2) count++;
                 }
 
                 npk = response.Headers.TryGetValues("x-ms-continuation-NextPartitionKey", out var p) ? p.First() : null;
