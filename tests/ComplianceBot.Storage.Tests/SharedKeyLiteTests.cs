@@ -82,3 +82,87 @@ public sealed class SharedKeyLiteTests
         }
     }
 }
+
+public sealed class BearerTokenTests
+{
+    [Fact]
+    public async Task BearerTokenIsSentAndCachedWhenOnlyAccountNameIsConfigured()
+    {
+        var credential = new CountingCredential();
+        var capture = new RecordingHandler();
+        var options = new TableStorageClientOptions { AccountName = "prodacct", MaxRetries = 0 };
+        using var client = new TableStorageClient(options, transport: capture, credential: credential);
+
+        await client.GetEntityAsync("mytable", "p", "r");
+        await client.GetEntityAsync("mytable", "p", "r2");
+
+        Assert.Equal(1, credential.Calls);
+        Assert.Equal(["https://storage.azure.com/.default"], credential.LastScopes);
+        Assert.All(capture.Requests, r => Assert.Equal("Bearer token-1", r.Headers.Authorization!.ToString()));
+        Assert.StartsWith("https://prodacct.table.core.windows.net/mytable(", capture.Requests[0].RequestUri!.AbsoluteUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TransportFailureSurfacesAsTableStorageExceptionWhenRetriesRunOut()
+    {
+        var handler = new RecordingHandler { Throw = true };
+        var options = new TableStorageClientOptions { ConnectionString = "UseDevelopmentStorage=true", MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(1) };
+        using var client = new TableStorageClient(options, transport: handler);
+
+        var ex = await Assert.ThrowsAsync<TableStorageException>(() => client.GetEntityAsync("mytable", "p", "r"));
+
+        Assert.Equal(0, ex.Status);
+        Assert.Equal(3, handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task RetryAfterIsHonouredWhenServerThrottles()
+    {
+        var handler = new RecordingHandler { FirstStatus = HttpStatusCode.TooManyRequests, RetryAfter = TimeSpan.FromMilliseconds(300) };
+        var options = new TableStorageClientOptions { ConnectionString = "UseDevelopmentStorage=true", MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(1) };
+        using var client = new TableStorageClient(options, transport: handler);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.Null(await client.GetEntityAsync("mytable", "p", "r"));
+
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(290), $"waited only {clock.Elapsed}");
+    }
+
+    private sealed class CountingCredential : Azure.Core.TokenCredential
+    {
+        public int Calls { get; private set; }
+
+        public string[] LastScopes { get; private set; } = [];
+
+        public override Azure.Core.AccessToken GetToken(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            GetTokenAsync(requestContext, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+        public override ValueTask<Azure.Core.AccessToken> GetTokenAsync(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            Calls++;
+            LastScopes = requestContext.Scopes;
+            return ValueTask.FromResult(new Azure.Core.AccessToken($"token-{Calls}", DateTimeOffset.UtcNow.AddHours(1)));
+        }
+    }
+
+    private sealed class RecordingHandler : HttpMessageHandler
+    {
+        public List<HttpRequestMessage> Requests { get; } = [];
+
+        public bool Throw { get; init; }
+
+        public HttpStatusCode? FirstStatus { get; init; }
+
+        public TimeSpan? RetryAfter { get; init; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request);
+            if (Throw) throw new HttpRequestException("connection refused");
+            var response = new HttpResponseMessage(Requests.Count == 1 && FirstStatus is { } s ? s : HttpStatusCode.NotFound) { Content = new StringContent("") };
+            if (RetryAfter is { } delay) response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(delay);
+            return Task.FromResult(response);
+        }
+    }
+}

@@ -31,9 +31,7 @@ public sealed class TableTransactionFormatTests
             "Content-Transfer-Encoding: binary\r\n" +
             "\r\n" +
             "POST http://127.0.0.1:10002/devstoreaccount1/t HTTP/1.1\r\n" +
-            "Content-ID: 1\r\n" +
             "Accept: application/json;odata=minimalmetadata\r\n" +
-            "DataServiceVersion: 3.0;\r\n" +
             "Prefer: return-no-content\r\n" +
             "Content-Type: application/json\r\n" +
             "\r\n" +
@@ -43,9 +41,7 @@ public sealed class TableTransactionFormatTests
             "Content-Transfer-Encoding: binary\r\n" +
             "\r\n" +
             "PUT http://127.0.0.1:10002/devstoreaccount1/t(PartitionKey='p',RowKey='r2') HTTP/1.1\r\n" +
-            "Content-ID: 2\r\n" +
             "Accept: application/json;odata=minimalmetadata\r\n" +
-            "DataServiceVersion: 3.0;\r\n" +
             "If-Match: W/\"x\"\r\n" +
             "Content-Type: application/json\r\n" +
             "\r\n" +
@@ -55,9 +51,7 @@ public sealed class TableTransactionFormatTests
             "Content-Transfer-Encoding: binary\r\n" +
             "\r\n" +
             "DELETE http://127.0.0.1:10002/devstoreaccount1/t(PartitionKey='p',RowKey='r%27%273') HTTP/1.1\r\n" +
-            "Content-ID: 3\r\n" +
             "Accept: application/json;odata=minimalmetadata\r\n" +
-            "DataServiceVersion: 3.0;\r\n" +
             "If-Match: *\r\n" +
             "\r\n" +
             "--changeset_2--\r\n" +

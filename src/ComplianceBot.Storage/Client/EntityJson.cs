@@ -119,78 +119,165 @@ internal static class EntityJson
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads one entity object (a GET body or an element of a query's <c>value</c> array).</summary>
-    public static TableEntity Read(JsonElement element, string? etagHeader = null)
+    /// <summary>Reads a query response body (<c>{"value":[...]}</c>) with a forward-only reader, without building a DOM.</summary>
+    public static List<TableEntity> ReadPage(byte[] utf8)
     {
-        var entity = new TableEntity { ETag = etagHeader };
-        foreach (var property in element.EnumerateObject())
+        var result = new List<TableEntity>();
+        var names = new List<string>();
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("A query response must be a JSON object.");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = property.Name;
-            if (name.Contains('@', StringComparison.Ordinal)) continue;
-            if (name.StartsWith("odata.", StringComparison.Ordinal))
+            var isValue = reader.ValueTextEquals("value"u8);
+            reader.Read();
+            if (!isValue || reader.TokenType != JsonTokenType.StartArray)
             {
-                if (name == "odata.etag") entity.ETag = property.Value.GetString();
+                reader.Skip();
                 continue;
             }
 
-            switch (name)
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
-                case "PartitionKey":
-                    entity.PartitionKey = property.Value.GetString() ?? string.Empty;
-                    continue;
-                case "RowKey":
-                    entity.RowKey = property.Value.GetString() ?? string.Empty;
-                    continue;
-                case "Timestamp":
-                    entity.Timestamp = ParseDate(property.Value.GetString());
+                result.Add(ReadObject(ref reader, null, names));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads a single-entity body (Get Entity).</summary>
+    public static TableEntity ReadEntity(byte[] utf8, string? etagHeader)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("An entity must be a JSON object.");
+        return ReadObject(ref reader, etagHeader, null);
+    }
+
+    /// <summary>
+    /// Reads one entity object in one pass: values as JSON gives them, then <c>Name@odata.type</c>
+    /// annotations (before or after their value) convert the few that need it. <paramref name="names"/>
+    /// holds property names seen in earlier entities of the page, reused instead of allocated again.
+    /// </summary>
+    private static TableEntity ReadObject(ref Utf8JsonReader reader, string? etagHeader, List<string>? names)
+    {
+        var entity = new TableEntity(names?.Count ?? 8) { ETag = etagHeader };
+        List<(string Name, string? Type)>? annotations = null;
+        var position = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("PartitionKey"u8))
+            {
+                reader.Read();
+                entity.PartitionKey = reader.GetString() ?? string.Empty;
+                continue;
+            }
+
+            if (reader.ValueTextEquals("RowKey"u8))
+            {
+                reader.Read();
+                entity.RowKey = reader.GetString() ?? string.Empty;
+                continue;
+            }
+
+            if (reader.ValueTextEquals("Timestamp"u8))
+            {
+                reader.Read();
+                entity.Timestamp = reader.TokenType != JsonTokenType.String ? null
+                    : reader.TryGetDateTimeOffset(out var parsed) ? parsed.ToUniversalTime()
+                    : ParseDate(reader.GetString());
+                continue;
+            }
+
+            if (reader.ValueTextEquals("odata.etag"u8))
+            {
+                reader.Read();
+                entity.ETag = reader.GetString();
+                continue;
+            }
+
+            string name;
+            if (names is not null && position < names.Count && reader.ValueTextEquals(names[position]))
+            {
+                name = names[position];
+            }
+            else
+            {
+                name = reader.GetString()!;
+                if (names is not null)
+                {
+                    if (position < names.Count) names[position] = name;
+                    else names.Add(name);
+                }
+            }
+
+            position++;
+            reader.Read();
+            if (name.EndsWith("@odata.type", StringComparison.Ordinal))
+            {
+                (annotations ??= []).Add((name[..^"@odata.type".Length], reader.GetString()));
+                continue;
+            }
+
+            if (name.StartsWith("odata.", StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal))
+            {
+                reader.Skip();
+                continue;
+            }
+
+            object? value;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String:
+                    value = reader.GetString();
+                    break;
+                case JsonTokenType.True:
+                    value = true;
+                    break;
+                case JsonTokenType.False:
+                    value = false;
+                    break;
+                case JsonTokenType.Number:
+                    value = reader.TryGetInt32(out var i) ? i : reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
+                    break;
+                case JsonTokenType.Null:
+                    value = null;
+                    break;
+                default:
+                    reader.Skip();
                     continue;
             }
 
-            string? type = element.TryGetProperty(name + "@odata.type", out var t) ? t.GetString() : null;
-            entity.SetRaw(name, ReadValue(property.Value, type));
+            entity.SetRaw(name, value);
+        }
+
+        if (annotations is not null)
+        {
+            foreach (var (name, type) in annotations)
+            {
+                if (name is "Timestamp" || !entity.ContainsKey(name)) continue;
+                entity.SetRaw(name, Convert(entity[name], type));
+            }
         }
 
         return entity;
     }
 
-    private static object? ReadValue(JsonElement value, string? type)
+    private static object? Convert(object? raw, string? type) => (raw, type) switch
     {
-        if (value.ValueKind == JsonValueKind.Null) return null;
-        switch (type)
-        {
-            case "Edm.Int64":
-                return value.ValueKind == JsonValueKind.String
-                    ? long.Parse(value.GetString()!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
-                    : value.GetInt64();
-            case "Edm.Double":
-                return value.ValueKind == JsonValueKind.String
-                    ? value.GetString() switch
-                    {
-                        "NaN" => double.NaN,
-                        "Infinity" => double.PositiveInfinity,
-                        "-Infinity" => double.NegativeInfinity,
-                        var s => double.Parse(s!, CultureInfo.InvariantCulture),
-                    }
-                    : value.GetDouble();
-            case "Edm.DateTime":
-                return ParseDate(value.GetString());
-            case "Edm.Guid":
-                return Guid.Parse(value.GetString()!);
-            case "Edm.Binary":
-                return value.GetBytesFromBase64();
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.Number when value.TryGetInt32(out var i) => i,
-            JsonValueKind.Number when value.TryGetInt64(out var l) => l,
-            JsonValueKind.Number => value.GetDouble(),
-            _ => value.GetRawText(),
-        };
-    }
+        (null, _) => null,
+        (string s, "Edm.Int64") => long.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+        (int i, "Edm.Int64") => (long)i,
+        ("NaN", "Edm.Double") => double.NaN,
+        ("Infinity", "Edm.Double") => double.PositiveInfinity,
+        ("-Infinity", "Edm.Double") => double.NegativeInfinity,
+        (string s, "Edm.Double") => double.Parse(s, CultureInfo.InvariantCulture),
+        (int i, "Edm.Double") => (double)i,
+        (long l, "Edm.Double") => (double)l,
+        (string s, "Edm.DateTime") => ParseDate(s),
+        (string s, "Edm.Guid") => Guid.Parse(s),
+        (string s, "Edm.Binary") => System.Convert.FromBase64String(s),
+        _ => raw,
+    };
 
     private static DateTimeOffset? ParseDate(string? text) =>
         text is null ? null : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);

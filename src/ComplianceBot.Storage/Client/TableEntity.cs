@@ -13,16 +13,23 @@ public sealed class TableEntity : IEnumerable<KeyValuePair<string, object?>>
     /// <summary>Property the client stamps on every write to recognise its own retried writes.</summary>
     public const string OperationIdProperty = "OpId";
 
-    private readonly Dictionary<string, object?> _properties = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object?> _properties;
 
     public TableEntity()
     {
+        _properties = new(StringComparer.Ordinal);
     }
 
     public TableEntity(string partitionKey, string rowKey)
+        : this()
     {
         PartitionKey = partitionKey;
         RowKey = rowKey;
+    }
+
+    internal TableEntity(int capacity)
+    {
+        _properties = new(capacity, StringComparer.Ordinal);
     }
 
     public string PartitionKey { get; set; } = string.Empty;

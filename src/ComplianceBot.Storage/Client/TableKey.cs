@@ -86,7 +86,9 @@ public static class TableKey
     public static string[] Split(char separator, string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return key.Split(separator).Select(Decode).ToArray();
+        var parts = key.Split(separator);
+        for (var i = 0; i < parts.Length; i++) parts[i] = Decode(parts[i]);
+        return parts;
     }
 
     private static string Encode(string value, char? extraEscaped)

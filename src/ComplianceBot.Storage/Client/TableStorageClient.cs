@@ -120,8 +120,7 @@ public sealed partial class TableStorageClient : IDisposable
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, "Get entity", cancellationToken).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            using var document = JsonDocument.Parse(bytes);
-            return EntityJson.Read(document.RootElement, HeaderValue(response, "ETag"));
+            return EntityJson.ReadEntity(bytes, HeaderValue(response, "ETag"));
         }
     }
 
@@ -149,14 +148,17 @@ public sealed partial class TableStorageClient : IDisposable
     public Task<string> MergeAsync(string table, TableEntity entity, string? ifMatch = null, CancellationToken cancellationToken = default) =>
         WriteAsync(table, entity, Merge, RequireIfMatch(entity, ifMatch), "Merge entity", cancellationToken);
 
-    /// <summary>Deletes an entity (https://learn.microsoft.com/rest/api/storageservices/delete-entity1); false when it did not exist. 412 on an ETag mismatch.</summary>
+    /// <summary>
+    /// Deletes an entity (https://learn.microsoft.com/rest/api/storageservices/delete-entity1); false when it did not
+    /// exist (true when a retry found it gone after a lost answer). 412 on an ETag mismatch.
+    /// </summary>
     public async Task<bool> DeleteEntityAsync(string table, string partitionKey, string rowKey, string ifMatch = "*", CancellationToken cancellationToken = default)
     {
         ValidateTableName(table);
         TableKey.Validate(partitionKey, nameof(partitionKey));
         TableKey.Validate(rowKey, nameof(rowKey));
         var uri = TableTransaction.EntityUri(_baseUri, table, partitionKey, rowKey);
-        var (response, _) = await SendAsync(
+        var (response, attempts) = await SendAsync(
             () =>
             {
                 var request = Request(HttpMethod.Delete, uri);
@@ -167,7 +169,9 @@ public sealed partial class TableStorageClient : IDisposable
         using (response)
         {
             if (response.IsSuccessStatusCode) return true;
-            if (response.StatusCode == HttpStatusCode.NotFound) return false;
+
+            // After a retry, 404 most likely means our first attempt deleted it and its answer was lost.
+            if (response.StatusCode == HttpStatusCode.NotFound) return attempts > 1;
             throw await ErrorAsync(response, "Delete entity", cancellationToken).ConfigureAwait(false);
         }
     }
@@ -203,10 +207,7 @@ public sealed partial class TableStorageClient : IDisposable
             {
                 if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, "Query entities", cancellationToken).ConfigureAwait(false);
                 var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                using var document = JsonDocument.Parse(bytes);
-                var array = document.RootElement.GetProperty("value");
-                values = new List<TableEntity>(array.GetArrayLength());
-                foreach (var element in array.EnumerateArray()) values.Add(EntityJson.Read(element));
+                values = EntityJson.ReadPage(bytes);
                 nextPartitionKey = HeaderValue(response, "x-ms-continuation-NextPartitionKey");
                 nextRowKey = HeaderValue(response, "x-ms-continuation-NextRowKey");
             }
@@ -421,15 +422,23 @@ public sealed partial class TableStorageClient : IDisposable
     private async Task<(HttpResponseMessage Response, int Attempts)> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
     {
         var attempts = 0;
-        var response = await _pipeline.ExecuteAsync(
-            async token =>
-            {
-                attempts++;
-                using var request = createRequest();
-                return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
-        return (response, attempts);
+        try
+        {
+            var response = await _pipeline.ExecuteAsync(
+                async token =>
+                {
+                    attempts++;
+                    using var request = createRequest();
+                    return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            return (response, attempts);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException)
+        {
+            // Retries exhausted without an answer: one exception type for callers, status 0 like Azure.RequestFailedException.
+            throw new TableStorageException(0, ex is TimeoutRejectedException ? "Timeout" : "TransportError", $"Table Storage did not answer after {attempts} attempt(s): {ex.Message}", ex);
+        }
     }
 
     private async Task<string> WriteAsync(string table, TableEntity entity, HttpMethod method, string? ifMatch, string operation, CancellationToken cancellationToken)

@@ -21,6 +21,13 @@ public sealed class TableStorageException : Exception
     {
     }
 
+    public TableStorageException(int status, string? errorCode, string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        Status = status;
+        ErrorCode = errorCode;
+    }
+
     public TableStorageException(int status, string? errorCode, string message, int? failedOperationIndex = null)
         : base(message)
     {
@@ -29,7 +36,7 @@ public sealed class TableStorageException : Exception
         FailedOperationIndex = failedOperationIndex;
     }
 
-    /// <summary>HTTP status returned by the service (e.g. 404, 409, 412).</summary>
+    /// <summary>HTTP status returned by the service (e.g. 404, 409, 412); 0 when no answer arrived (transport error or timeout).</summary>
     public int Status { get; }
 
     /// <summary>The service's error code, e.g. <c>EntityAlreadyExists</c>, when it sent one.</summary>

@@ -78,9 +78,7 @@ internal static partial class TableTransaction
                 _ => ("DELETE", EntityUri(tableBaseUri, table, entity.PartitionKey, entity.RowKey)),
             };
             Line($"{method} {url} HTTP/1.1");
-            Line($"Content-ID: {i + 1}");
             Line("Accept: " + TableHeadersHandler.AcceptMinimalMetadata);
-            Line("DataServiceVersion: 3.0;");
             if (action.EffectiveIfMatch is { } ifMatch) Line($"If-Match: {ifMatch}");
             if (action.ActionType == TableTransactionActionType.Delete)
             {

@@ -9,8 +9,22 @@ internal static class EntityValues
     /// <summary>Calendar dates are stored as <c>yyyy-MM-dd</c> strings, not Edm.DateTime, so no time zone can shift them.</summary>
     public static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static DateOnly? Date(TableEntity entity, string name) =>
-        entity.GetString(name) is { } text ? DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
+    public static DateOnly? Date(TableEntity entity, string name) => entity.GetString(name) is { } text ? ParseDate(text) : null;
+
+    private static DateOnly ParseDate(string text)
+    {
+        // Fast path for the format we write; anything else goes through the culture-aware parser.
+        if (text.Length == 10 && text[4] == '-' && text[7] == '-'
+            && int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var y)
+            && int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var m)
+            && int.TryParse(text.AsSpan(8, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var d)
+            && m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, m))
+        {
+            return new DateOnly(y, m, d);
+        }
+
+        return DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
 
     public static string Required(TableEntity entity, string name) =>
         entity.GetString(name) ?? throw new InvalidDataException($"Stored entity ({entity.PartitionKey}, {entity.RowKey}) has no '{name}'.");

@@ -1,0 +1,230 @@
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Planning;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Storage.Client;
+using ComplianceBot.Storage.Repositories;
+using ComplianceBot.Testing;
+
+namespace ComplianceBot.Storage.Tests;
+
+[Collection(AzuriteGroup.Name)]
+public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+    private readonly TableStorageClient _client = AzuriteClients.Create(azurite);
+    private readonly StorageTables _tables = new(azurite.NewTablePrefix("repo"));
+    private readonly ManualTimeProvider _clock = new(Start);
+
+    public Task InitializeAsync() => _tables.EnsureCreatedAsync(_client);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _client.Dispose();
+
+    private static StaffMember Person(string id, string clinic, string email = "a@example.test") =>
+        new(id, "Ana", "Diaz", email, clinic, StaffRole.MedicalAssistant, new DateOnly(2024, 1, 15), "WA", new MonthDay(2, 29), true);
+
+    private static CredentialRecord Record(string employee, string code, int day = 1) =>
+        new(employee, code, new DateOnly(2025, 1, day), new DateOnly(2027, 1, day), "N-1", "import", false);
+
+    [Fact]
+    public async Task ClinicRoundTripsAndReportsCreationWhenUpserted()
+    {
+        var store = new TableClinicStore(_client, _tables);
+        var clinic = new Clinic("seattle/north", "Seattle North", "America/Los_Angeles", "WA", ["m@x.test", "n@x.test"], 8, Clinic.MondayToFriday);
+
+        Assert.True(await store.UpsertAsync(clinic));
+        Assert.False(await store.UpsertAsync(clinic with { SendHour = 9 }));
+        await store.UpsertAsync(clinic with { Id = "boise" });
+
+        var read = await store.GetAsync("seattle/north");
+        Assert.NotNull(read);
+        Assert.Equal(9, read.SendHour);
+        Assert.Equal(clinic.ManagerEmails, read.ManagerEmails);
+        Assert.True(read.BusinessDays.SetEquals(Clinic.MondayToFriday));
+        Assert.Equal(["boise", "seattle/north"], (await store.ListAsync()).Select(c => c.Id));
+        Assert.Null(await store.GetAsync("nowhere"));
+    }
+
+    [Fact]
+    public async Task StaffUpsertReportsCreatedUpdatedUnchangedAndMovesClinicWhenReimported()
+    {
+        var store = new TableStaffStore(_client, _tables);
+        var first = await store.UpsertManyAsync([Person("E1", "c1"), Person("E2", "c1"), Person("E#3", "c2")]);
+        var second = await store.UpsertManyAsync([Person("E1", "c1"), Person("E2", "c1", "new@example.test"), Person("E#3", "c1")]);
+
+        Assert.Equal([WriteOutcome.Created, WriteOutcome.Created, WriteOutcome.Created], first);
+        Assert.Equal([WriteOutcome.Unchanged, WriteOutcome.Updated, WriteOutcome.Updated], second);
+        Assert.Equal(Person("E#3", "c1"), await store.GetAsync("E#3"));
+        Assert.Equal("new@example.test", (await store.GetAsync("E2"))!.Email);
+        Assert.Empty(await store.ListByClinicAsync("c2"));
+        Assert.Equal(3, (await store.ListByClinicAsync("c1")).Count);
+        Assert.Null(await store.GetAsync("nobody"));
+    }
+
+    [Fact]
+    public async Task CredentialUpsertWritesOnlyChangedRowsInBatchesWhen250RowsForOneClinic()
+    {
+        var store = new TableCredentialRecordStore(_client, _tables);
+        var records = Enumerable.Range(0, 250).Select(i => Record($"E/{i / 5}", $"C{i % 5}")).ToList();
+
+        var created = await store.UpsertManyAsync("c1", records);
+        records[7] = records[7] with { Verified = true };
+        var again = await store.UpsertManyAsync("c1", records);
+
+        Assert.All(created, o => Assert.Equal(WriteOutcome.Created, o));
+        Assert.Equal(WriteOutcome.Updated, again[7]);
+        Assert.Equal(249, again.Count(o => o == WriteOutcome.Unchanged));
+        var stored = await store.ListByClinicAsync("c1");
+        Assert.Equal(250, stored.Count);
+        Assert.Equal(records.ToHashSet(), stored.ToHashSet());
+        Assert.Equal(records.Where(r => r.EmployeeId == "E/1").ToHashSet(), (await store.ListByStaffAsync("c1", "E/1")).ToHashSet());
+    }
+
+    [Fact]
+    public async Task CredentialUpsertRejectsDuplicateRowsWhenSameEmployeeAndCode()
+    {
+        var store = new TableCredentialRecordStore(_client, _tables);
+        await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertManyAsync("c1", [Record("E1", "BLS"), Record("E1", "BLS", 2)]));
+        Assert.Empty(await store.ListByClinicAsync("c1"));
+    }
+
+    [Fact]
+    public async Task CredentialUpsertWritesNothingWhenOneRowIsOversized()
+    {
+        var store = new TableCredentialRecordStore(_client, _tables);
+        var bad = Record("E5", "BLS") with { CredentialNumber = new string('9', 40_000) };
+        var records = new[] { Record("E1", "BLS"), Record("E2", "BLS"), bad };
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertManyAsync("c1", records));
+
+        Assert.Contains("64 KiB", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.ListByClinicAsync("c1"));
+    }
+
+    [Fact]
+    public async Task RetrainingEventsAreStoredOnceWhenAddedTwice()
+    {
+        var store = new TableRetrainingEventStore(_client, _tables);
+        var hazcom = new RetrainingEvent("HAZCOM", new DateOnly(2026, 4, 1), 30, "New disinfectant");
+        await store.AddAsync(hazcom);
+        await store.AddAsync(hazcom);
+        await store.AddAsync(new RetrainingEvent("HIPAA", new DateOnly(2026, 5, 1), 60, "Policy change", "c1"));
+
+        var events = await store.ListAsync();
+
+        Assert.Equal(2, events.Count);
+        Assert.Contains(hazcom, events);
+    }
+
+    [Fact]
+    public async Task OnlyOneOfTwoParallelClaimersWinsWhenClaimingSameKey()
+    {
+        var ledger = new TableReminderLedger(_client, _tables, _clock);
+        var key = new LedgerKey("c1", "E1/BLS/2026-05-01/30");
+        for (var trial = 0; trial < 10; trial++)
+        {
+            var trialKey = key with { Value = $"{key.Value}#{trial}" };
+            var results = await Task.WhenAll(
+                Task.Run(() => ledger.TryClaimAsync(trialKey, "run-a", TimeSpan.FromMinutes(10), 3)),
+                Task.Run(() => ledger.TryClaimAsync(trialKey, "run-b", TimeSpan.FromMinutes(10), 3)));
+            Assert.Single(results, r => r == ClaimResult.Claimed);
+        }
+    }
+
+    [Fact]
+    public async Task LedgerFollowsStateMachineWhenClaimedSentRetriedAndAbandoned()
+    {
+        var ledger = new TableReminderLedger(_client, _tables, _clock);
+        var lease = TimeSpan.FromMinutes(10);
+        var sent = new LedgerKey("c1", "sent");
+        var retry = new LedgerKey("c1", "retry");
+        var dead = new LedgerKey("c1", "dead");
+
+        Assert.Equal(ClaimResult.Claimed, await ledger.TryClaimAsync(sent, "r1", lease, 3));
+        Assert.Equal(ClaimResult.Claimed, await ledger.TryClaimAsync(retry, "r1", lease, 2));
+        Assert.Equal(ClaimResult.Claimed, await ledger.TryClaimAsync(dead, "r1", lease, 3));
+        await ledger.UpdateAsync([sent], "r1", LedgerState.Sent, "msg-1", null);
+        await ledger.UpdateAsync([retry], "r1", LedgerState.Retryable, null, "503");
+        await ledger.UpdateAsync([sent], "intruder", LedgerState.Failed, null, "not mine");
+
+        Assert.Equal(ClaimResult.AlreadyClaimed, await ledger.TryClaimAsync(sent, "r2", lease, 3));
+        Assert.Equal(ClaimResult.AlreadyClaimed, await ledger.TryClaimAsync(dead, "r2", lease, 3));
+        Assert.Equal(ClaimResult.Claimed, await ledger.TryClaimAsync(retry, "r2", lease, 2));
+        await ledger.UpdateAsync([retry], "r2", LedgerState.Retryable, null, "503 again");
+        Assert.Equal(ClaimResult.AlreadyClaimed, await ledger.TryClaimAsync(retry, "r3", lease, 2));
+
+        _clock.Advance(lease);
+        Assert.Equal(ClaimResult.Claimed, await ledger.TryClaimAsync(dead, "r3", lease, 3));
+
+        var entries = (await ledger.ListAsync("c1")).ToDictionary(e => e.Key.Value);
+        Assert.Equal((LedgerState.Sent, "r1", "msg-1", 1), (entries["sent"].State, entries["sent"].RunId, entries["sent"].MessageId, entries["sent"].Attempts));
+        Assert.Equal((LedgerState.Retryable, "r2", 2), (entries["retry"].State, entries["retry"].RunId, entries["retry"].Attempts));
+        Assert.Equal((LedgerState.Pending, "r3", 1, Start + lease), (entries["dead"].State, entries["dead"].RunId, entries["dead"].Attempts, entries["dead"].UpdatedAt));
+    }
+
+    [Fact]
+    public async Task LedgerClaimIsNotDuplicatedWhenInsertResponseIsLost()
+    {
+        var faults = new FaultInjectingHandler(1);
+        using var client = AzuriteClients.Create(azurite, faults);
+        var ledger = new TableReminderLedger(client, _tables, _clock);
+
+        var result = await ledger.TryClaimAsync(new LedgerKey("c9", "k"), "run-a", TimeSpan.FromMinutes(10), 3);
+
+        Assert.Equal(ClaimResult.Claimed, result);
+        Assert.Equal(1, faults.FaultsInjected);
+        Assert.Single(await ledger.ListAsync("c9"));
+    }
+
+    [Fact]
+    public async Task WatermarkNeverMovesBackwardsWhenAdvancedOutOfOrder()
+    {
+        var store = new TableRunWatermarkStore(_client, _tables);
+        Assert.Null(await store.GetAsync("c1", "daily"));
+
+        await store.AdvanceAsync("c1", "daily", new DateOnly(2026, 3, 5));
+        await store.AdvanceAsync("c1", "daily", new DateOnly(2026, 3, 3));
+        await Task.WhenAll(
+            store.AdvanceAsync("c1", "daily", new DateOnly(2026, 3, 7)),
+            store.AdvanceAsync("c1", "daily", new DateOnly(2026, 3, 6)));
+
+        Assert.Equal(new DateOnly(2026, 3, 7), await store.GetAsync("c1", "daily"));
+        Assert.Null(await store.GetAsync("c1", "weekly"));
+    }
+
+    [Fact]
+    public async Task AuditListsRangeOldestFirstAndRefusesOverwriteWhenKeyExists()
+    {
+        var log = new TableAuditLog(_client, _tables);
+        var records = Enumerable.Range(0, 5)
+            .Select(i => new AuditRecord(Start.AddMinutes(i), "hr@x.test", "import", "c1", $"file-{i}", "ok", i == 2 ? "detail" : null))
+            .ToList();
+        foreach (var record in records.AsEnumerable().Reverse()) await log.AppendAsync(record);
+
+        var listed = await log.ListAsync("c1", Start.AddMinutes(1), Start.AddMinutes(4));
+
+        Assert.Equal(records.Skip(1).Take(3), listed);
+        var existing = await _client.QueryAsync(_tables.AuditLog).FirstAsync();
+        var overwrite = await Assert.ThrowsAsync<TableStorageException>(() =>
+            _client.InsertAsync(_tables.AuditLog, new TableEntity(existing.PartitionKey, existing.RowKey) { ["Outcome"] = "forged" }));
+        Assert.Equal(409, overwrite.Status);
+    }
+
+    [Fact]
+    public async Task DeliveryEventIsRecordedOnceAndLatestWinsWhenRedelivered()
+    {
+        var store = new TableDeliveryEventStore(_client, _tables);
+        var bounce = new DeliveryEvent("ev-1", "Ana/Diaz@Example.test", DeliveryEventType.Bounce, Start, "mailbox full");
+        var delivered = new DeliveryEvent("ev-2", "ana/diaz@example.test", DeliveryEventType.Delivered, Start.AddHours(1), null);
+        var older = new DeliveryEvent("ev-0", "ana/diaz@example.test", DeliveryEventType.Dropped, Start.AddHours(-1), null);
+
+        Assert.True(await store.RecordAsync(bounce));
+        Assert.False(await store.RecordAsync(bounce));
+        Assert.True(await store.RecordAsync(delivered));
+        Assert.True(await store.RecordAsync(older));
+
+        var latest = await store.LatestByAddressAsync(["ANA/DIAZ@example.test", "other@example.test"]);
+        Assert.Equal(delivered, Assert.Single(latest).Value);
+    }
+}
