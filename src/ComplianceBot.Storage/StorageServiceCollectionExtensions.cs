@@ -24,9 +24,11 @@ public static class StorageServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageClientOptions>, TableStorageClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        // The wall clock, not the app's business clock: x-ms-date must be real (the service rejects
+        // requests older than 15 minutes) and retry delays must elapse even when tests fake "today".
         services.TryAddSingleton(sp => new TableStorageClient(
             sp.GetRequiredService<IOptions<TableStorageClientOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
+            TimeProvider.System,
             sp.GetService<ILogger<TableStorageClient>>()));
         services.TryAddSingleton(sp => new StorageTables(sp.GetRequiredService<IOptions<TableStorageClientOptions>>().Value.TablePrefix));
         services.TryAddSingleton<IClinicStore, TableClinicStore>();

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Testing;
+
+namespace ComplianceBot.Bench;
+
+/// <summary>
+/// A training-records CSV imported through the HTTP endpoint (the real app, as its own process, on
+/// Azurite) vs the raw floor: hand-built $batch inserts of the same rows, one partition after another as
+/// the import writes them. Target: ratio ≤ 1.3 for 10,000 rows. Also prints the app's peak memory for
+/// 10,000 and 100,000 rows, which should stay flat (the body is streamed and written in chunks).
+/// </summary>
+internal static class ImportBenchmark
+{
+    private const string HrKey = "bench-hr-key-0123456789abcdef0123456789";
+    private static readonly string[] Codes = ["BLS", "HIPAA", "OSHA_BBP", "OSHA_HAZCOM", "CMA"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var small = BenchArgs.Option(args, "--rows", 10_000);
+        var large = BenchArgs.Option(args, "--large-rows", 100_000);
+        const int clinicCount = 200;
+        using var azurite = new AzuriteFixture();
+        using var bare = new BareTableClient(azurite.TableEndpoint, AzuriteFixture.AccountName, AzuriteFixture.AccountKey);
+        Console.WriteLine($"import benchmark: {small:N0} and {large:N0} record rows over {clinicCount} clinics; {Environment.ProcessorCount} cores");
+
+        var results = new List<(int Rows, double Ours, double Raw, long PeakMiB)>();
+        foreach (var rows in new[] { small, large })
+        {
+            var prefix = $"benchimp{rows}";
+            using var app = await AppProcess.StartAsync(AppProcess.AppPath("ComplianceBot.Functions"), new Dictionary<string, string>
+            {
+                ["Storage__ConnectionString"] = azurite.ConnectionString,
+                ["Storage__TablePrefix"] = prefix,
+                ["Email__FromAddress"] = "compliance@bench.example",
+                ["Timers__Standalone"] = "false",
+                ["Import__MaxBodyBytes"] = (100 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
+                ["Auth__ApiKeys__0__Name"] = "bench",
+                ["Auth__ApiKeys__0__Key"] = HrKey,
+                ["Auth__ApiKeys__0__Role"] = "HR",
+            });
+            using var http = new HttpClient { BaseAddress = app.BaseUrl, Timeout = TimeSpan.FromMinutes(10) };
+            http.DefaultRequestHeaders.Add("X-Api-Key", HrKey);
+
+            var people = rows / Codes.Length;
+            var staff = Enumerable.Range(0, people).Select(i => (Id: $"E{i:D6}", Clinic: $"clinic-{i % clinicCount:D3}")).OrderBy(s => s.Clinic, StringComparer.Ordinal).ToList();
+            await SetUpAsync(http, clinicCount, staff);
+
+            var csv = RecordsCsv(staff);
+            var records = staff.SelectMany(s => Codes.Select(c => (s.Clinic, Record: Record(s.Id, c)))).ToList();
+
+            // Raw floor: the same rows as $batch inserts into a fresh table, clinic after clinic.
+            var rawTable = prefix + "Raw";
+            await bare.CreateTableAsync(rawTable);
+            var raw = Stopwatch.StartNew();
+            foreach (var group in records.GroupBy(r => r.Clinic))
+            {
+                await bare.InsertBatchesAsync(rawTable, group.Key, group.Select(g => g.Record).ToList());
+            }
+
+            raw.Stop();
+
+            var ours = Stopwatch.StartNew();
+            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            using var response = await http.PostAsync(new Uri("/api/records/import", UriKind.Relative), content);
+            ours.Stop();
+            var body = await response.Content.ReadAsStringAsync();
+            using var result = JsonDocument.Parse(body);
+            var created = result.RootElement.GetProperty("created").GetInt32();
+            if (!response.IsSuccessStatusCode || created != rows)
+            {
+                Console.Error.WriteLine($"import of {rows:N0} rows failed: {(int)response.StatusCode} {body[..Math.Min(500, body.Length)]}");
+                return 1;
+            }
+
+            results.Add((rows, ours.Elapsed.TotalSeconds, raw.Elapsed.TotalSeconds, app.PeakMemoryMiB));
+            Console.WriteLine($"{rows,7:N0} rows ({csv.Length / 1024.0 / 1024.0:F1} MB CSV): HTTP import {ours.Elapsed.TotalSeconds:F2} s, raw $batch floor {raw.Elapsed.TotalSeconds:F2} s, ratio {ours.Elapsed / raw.Elapsed:F2} (target <= 1.3); app peak memory {app.PeakMemoryMiB} MiB");
+        }
+
+        return 0;
+    }
+
+    private static CredentialRecord Record(string employeeId, string code) =>
+        new(employeeId, code, new DateOnly(2026, 3, 2), null, null, "import", false);
+
+    private static string RecordsCsv(List<(string Id, string Clinic)> staff)
+    {
+        var sb = new StringBuilder("employee_id,credential,issued_on,expires_on,credential_number\n");
+        foreach (var (id, _) in staff)
+        {
+            foreach (var code in Codes) sb.Append(CultureInfo.InvariantCulture, $"{id},{code},2026-03-02,,\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private static async Task SetUpAsync(HttpClient http, int clinicCount, List<(string Id, string Clinic)> staff)
+    {
+        for (var c = 0; c < clinicCount; c++)
+        {
+            using var put = await http.PutAsync(
+                new Uri($"/api/clinics/clinic-{c:D3}", UriKind.Relative),
+                new StringContent($$"""{"name":"Clinic {{c}}","timeZone":"America/Chicago","state":"TX","managerEmails":["m{{c}}@bench.example"],"sendHour":8}""", Encoding.UTF8, "application/json"));
+            put.EnsureSuccessStatusCode();
+        }
+
+        var roster = new StringBuilder("employee_id,first_name,last_name,email,clinic_id,role\n");
+        foreach (var (id, clinic) in staff) roster.Append(CultureInfo.InvariantCulture, $"{id},Pat,Lee,{id.ToLowerInvariant()}@bench.example,{clinic},medical_assistant\n");
+        using var content = new StringContent(roster.ToString(), Encoding.UTF8, "text/csv");
+        using var response = await http.PostAsync(new Uri("/api/staff/import", UriKind.Relative), content);
+        response.EnsureSuccessStatusCode();
+    }
+}

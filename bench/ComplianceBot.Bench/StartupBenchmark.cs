@@ -1,0 +1,52 @@
+using ComplianceBot.Testing;
+
+namespace ComplianceBot.Bench;
+
+/// <summary>
+/// Start-up to the first answer on GET / (what the Functions host waits for), the ComplianceBot app vs a
+/// bare ASP.NET Core app, alternating, medians of N rounds. Target: ratio ≤ 1.3.
+/// </summary>
+internal static class StartupBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = BenchArgs.Option(args, "--rounds", 7);
+        using var azurite = new AzuriteFixture();
+        var app = AppProcess.AppPath("ComplianceBot.Functions");
+        var bare = AppProcess.AppPath("ComplianceBot.BareServer");
+        var environment = new Dictionary<string, string>
+        {
+            ["Storage__ConnectionString"] = azurite.ConnectionString,
+            ["Storage__TablePrefix"] = "benchstart",
+            ["Email__FromAddress"] = "compliance@bench.example",
+            ["Email__OutboxPath"] = Path.Combine(Path.GetTempPath(), "compliancebot-bench-outbox"),
+            ["Timers__Standalone"] = "false",
+        };
+
+        // Warm-up: disk cache, Azurite tables.
+        using (await AppProcess.StartAsync(app, environment)) { }
+        using (await AppProcess.StartAsync(bare, environment)) { }
+
+        var ours = new List<double>();
+        var baseline = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var first in round % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                using var started = await AppProcess.StartAsync(first ? app : bare, environment);
+                (first ? ours : baseline).Add(started.Startup.TotalMilliseconds);
+            }
+        }
+
+        var a = Median(ours);
+        var b = Median(baseline);
+        Console.WriteLine($"start-up to first GET / answer, median of {rounds}: ComplianceBot {a:F0} ms, bare ASP.NET Core {b:F0} ms, ratio {a / b:F2} (target <= 1.3)");
+        return 0;
+    }
+
+    internal static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
