@@ -264,6 +264,9 @@ async function runImport(dryRun) {
   state.importFile = file;
   state.importKind = kind;
   showImportResult(result, what, file.name);
+  if (response.status === 422) {
+    showAlert(new ApiError(422, result.title || 'No row was accepted.', result.detail || 'Every row was rejected; see the table below. Nothing was imported.'));
+  }
   if (!dryRun) refreshCompliance();
 }
 
