@@ -110,7 +110,7 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         Assert.Contains("Morgan", await File.ReadAllTextAsync(await download.PathAsync()), StringComparison.Ordinal);
         await app.ScreenshotAsync(page, "manager-compliance.png");
 
-        await page.GetByLabel("Date").FillAsync(Iso(Today));
+        await page.GetByLabel("Date").FillAsync(Iso(NextMonday(Today)));
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview emails" }).ClickAsync();
         await Expect(page.Locator("#preview-status")).ToContainTextAsync("email(s) on");
         await Expect(page.Locator("#preview-result article").First).ToBeVisibleAsync();
@@ -214,6 +214,13 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         MimeType = "text/csv",
         Buffer = Encoding.UTF8.GetBytes(string.Join("\r\n", lines) + "\r\n"),
     };
+
+    /// <summary>A business day of the clinics (Monday to Friday), so reminders are due.</summary>
+    private static DateOnly NextMonday(DateOnly date)
+    {
+        var days = ((int)DayOfWeek.Monday - (int)date.DayOfWeek + 7) % 7;
+        return date.AddDays(days == 0 ? 7 : days);
+    }
 
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -11,6 +11,8 @@ const STATUS_CLASSES = {
   'missing': 'bad',
 };
 
+const DUE_WORDS = { 'expired': 'Expired ', 'missing': 'Due ', 'due today': 'Due ' };
+
 const $ = (id) => document.getElementById(id);
 const state = { me: null, importFile: null, importKind: null, errorsUrl: null };
 
@@ -407,7 +409,7 @@ function renderCompliance(report) {
       } else {
         td.append(badge(r.status));
         if (r.expiresOn) {
-          const line = el('span', r.status === 'expired' ? 'Expired ' : 'Expires ', 'small block');
+          const line = el('span', DUE_WORDS[r.status] || 'Expires ', 'small block');
           line.append(dateElement(r.expiresOn));
           td.append(line);
         }
