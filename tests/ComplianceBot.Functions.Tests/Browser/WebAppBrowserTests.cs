@@ -120,13 +120,17 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
     }
 
     [Fact]
-    public async Task ImportControlsAreReachableByTabWhenSignedInAsHr()
+    public async Task ImportControlsAreReachableByKeyboardWhenSignedInAsHr()
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync(app.PageAddress.ToString());
 
-        // The key form: labelled field, Enter submits.
+        // The key form: labelled field, Enter submits; a wrong key says so and is not kept.
         var key = page.GetByLabel("API key");
+        await key.FillAsync("not-a-valid-key-000000000000000000000000000");
+        await key.PressAsync("Enter");
+        await Expect(page.Locator("#signin-msg")).ToHaveTextAsync("That API key was not accepted. Check it and try again.");
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('compliancebot.apiKey')"));
         await key.FocusAsync();
         await Expect(key).ToBeFocusedAsync();
         await key.FillAsync(BrowserAppFixture.HrKey);

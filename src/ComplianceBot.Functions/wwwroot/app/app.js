@@ -151,6 +151,12 @@ function badge(status) {
   return el('span', status, `badge badge-${STATUS_CLASSES[status] || 'check'}`);
 }
 
+/** "ExpiringWithin30Days" -> "Expiring within 30 days". */
+function words(name) {
+  const spaced = name.replace(/([a-z])([A-Z0-9])/g, '$1 $2').replace(/([0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
 function todayIso() {
   const now = new Date();
   const pad = (n) => String(n).padStart(2, '0');
@@ -471,12 +477,12 @@ async function loadPreview() {
     h.id = headingId;
     article.append(h);
     if (m.counts) {
-      article.append(el('p', Object.entries(m.counts).map(([k, n]) => `${k}: ${n}`).join(' · '), 'muted small'));
+      article.append(el('p', Object.entries(m.counts).map(([k, n]) => `${words(k)}: ${n}`).join(' · '), 'muted small'));
     }
     const table = el('table');
     table.append(el('caption', `${m.items.length} item(s)`, 'sr-only'));
     const head = el('tr');
-    head.append(...['Staff member', 'Requirement', 'Status', 'Expires'].map((t) => {
+    head.append(...['Staff member', 'Requirement', 'Status', 'Due or expires'].map((t) => {
       const th = el('th', t);
       th.scope = 'col';
       return th;
