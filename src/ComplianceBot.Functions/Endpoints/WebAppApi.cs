@@ -1,0 +1,77 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using System.Security.Cryptography;
+
+namespace ComplianceBot.Functions.Endpoints;
+
+/// <summary>
+/// The HR and office-manager web page (<c>GET /api/app/{*path}</c>). The files are embedded in the
+/// assembly, so a self-contained publish carries them with no content-root assumption, and only the
+/// files listed here are ever served: there is no path to traverse.
+/// </summary>
+public static class WebAppApi
+{
+    /// <summary>Prefix of the embedded resources' logical names (see the csproj).</summary>
+    internal const string ResourcePrefix = "wwwroot/app/";
+
+    /// <summary>Every file the page ships, with its content type.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Files = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["index.html"] = "text/html; charset=utf-8",
+        ["app.js"] = "text/javascript; charset=utf-8",
+        ["app.css"] = "text/css; charset=utf-8",
+    };
+
+    // The page calls only its own origin; no inline script or style, no framing.
+    private const string ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+    public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
+    {
+        var files = Load(typeof(WebAppApi).Assembly);
+        app.MapFunction("WebApp", (string? path, HttpContext context) => Serve(files, path, context)).ExcludeFromDescription();
+        return app;
+    }
+
+    private static IResult Serve(FrozenDictionary<string, StaticFile> files, string? path, HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-cache";
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+
+        var name = string.IsNullOrEmpty(path) ? "index.html" : path;
+        if (!files.TryGetValue(name, out var file))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Page not found", detail: "Open /api/app/ for the ComplianceBot page.");
+        }
+
+        headers.ETag = file.ETag;
+        if (context.Request.Headers.IfNoneMatch.Contains(file.ETag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Bytes(file.Content, file.ContentType);
+    }
+
+    /// <summary>Reads every listed file once; a missing one is a build mistake and fails the start.</summary>
+    internal static FrozenDictionary<string, StaticFile> Load(Assembly assembly)
+    {
+        var loaded = new Dictionary<string, StaticFile>(StringComparer.Ordinal);
+        foreach (var (name, contentType) in Files)
+        {
+            using var stream = assembly.GetManifestResourceStream(ResourcePrefix + name)
+                ?? throw new InvalidOperationException($"The web page file '{ResourcePrefix}{name}' is not embedded in {assembly.GetName().Name}; check the EmbeddedResource items of the csproj.");
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            var content = buffer.ToArray();
+            var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 12)) + "\"";
+            loaded[name] = new StaticFile(content, contentType, etag);
+        }
+
+        return loaded.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    internal sealed record StaticFile(ReadOnlyMemory<byte> Content, string ContentType, string ETag);
+}

@@ -1,0 +1,550 @@
+// ComplianceBot web page: HR imports and office-manager compliance views over the app's own API.
+// Plain ES module, no framework, nothing fetched but this origin's /api.
+
+const KEY_STORAGE = 'compliancebot.apiKey';
+const STATUS_CLASSES = {
+  'current': 'ok',
+  'check date': 'check',
+  'expiring': 'warn',
+  'due today': 'due',
+  'expired': 'bad',
+  'missing': 'bad',
+};
+
+const DUE_WORDS = { 'expired': 'Expired ', 'missing': 'Due ', 'due today': 'Due ' };
+
+const $ = (id) => document.getElementById(id);
+const state = { me: null, importFile: null, importKind: null, errorsUrl: null };
+
+/** An HTTP failure carrying the problem+json title and detail. */
+class ApiError extends Error {
+  constructor(status, title, detail) {
+    super(title);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+// ---- plumbing -------------------------------------------------------------
+
+function apiKey() {
+  return sessionStorage.getItem(KEY_STORAGE);
+}
+
+function authHeaders(extra = {}) {
+  const key = apiKey();
+  return key ? { ...extra, 'X-Api-Key': key } : extra;
+}
+
+/** Reads a problem+json (or any) error body into an ApiError. */
+function problemFrom(status, contentType, text) {
+  let title = `The request failed (HTTP ${status}).`;
+  let detail = '';
+  if (contentType && contentType.includes('json') && text) {
+    try {
+      const body = JSON.parse(text);
+      title = body.title || title;
+      detail = body.detail || '';
+      if (body.errors) {
+        detail = [detail, ...Object.entries(body.errors).map(([field, reasons]) => `${field}: ${[].concat(reasons).join(' ')}`)]
+          .filter(Boolean).join(' ');
+      }
+    } catch {
+      // Not JSON after all: keep the generic title.
+    }
+  }
+  if (status === 401) detail = detail || 'Sign in again.';
+  if (status === 403) detail = detail || 'Your role may not do this.';
+  return new ApiError(status, title, detail);
+}
+
+async function api(path, { accept = 'application/json', okStatuses = [] } = {}) {
+  let response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', headers: authHeaders({ Accept: accept }) });
+  } catch {
+    throw new ApiError(0, 'ComplianceBot could not be reached.', 'Check your connection and try again.');
+  }
+  if (!response.ok && !okStatuses.includes(response.status)) {
+    throw problemFrom(response.status, response.headers.get('Content-Type'), await response.text());
+  }
+  return response;
+}
+
+/** POSTs a file with XMLHttpRequest, which (unlike fetch) reports upload progress. */
+function upload(url, file, progress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    for (const [name, value] of Object.entries(authHeaders({ 'Content-Type': 'text/csv', Accept: 'application/json' }))) {
+      xhr.setRequestHeader(name, value);
+    }
+    progress.value = 0;
+    progress.hidden = false;
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
+    });
+    xhr.addEventListener('load', () => {
+      progress.hidden = true;
+      resolve({ status: xhr.status, contentType: xhr.getResponseHeader('Content-Type') || '', text: xhr.responseText });
+    });
+    xhr.addEventListener('error', () => {
+      progress.hidden = true;
+      reject(new ApiError(0, 'The upload failed.', 'Check your connection and try again.'));
+    });
+    xhr.send(file);
+  });
+}
+
+function showAlert(error) {
+  const alert = $('alert');
+  alert.replaceChildren();
+  const title = document.createElement('p');
+  title.className = 'alert-title';
+  title.textContent = error instanceof ApiError ? error.message : 'Something went wrong.';
+  alert.append(title);
+  const detail = error instanceof ApiError ? error.detail : String(error);
+  if (detail) {
+    const p = document.createElement('p');
+    p.textContent = detail;
+    alert.append(p);
+  }
+}
+
+function clearAlert() {
+  $('alert').replaceChildren();
+}
+
+/** Runs a UI action, turning any failure into the alert (and a 401 into the sign-in form). */
+async function guarded(action) {
+  clearAlert();
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      showSignIn('Your sign-in has expired or the key was not accepted. Sign in again.');
+    }
+    showAlert(error);
+  }
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function formatDate(iso) {
+  if (!iso) return '';
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+function dateElement(iso) {
+  const time = el('time', formatDate(iso));
+  time.dateTime = iso;
+  return time;
+}
+
+function badge(status) {
+  return el('span', status, `badge badge-${STATUS_CLASSES[status] || 'check'}`);
+}
+
+/** "ExpiringWithin30Days" -> "Expiring within 30 days". */
+function words(name) {
+  const spaced = name.replace(/([a-z])([A-Z0-9])/g, '$1 $2').replace(/([0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+function todayIso() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** Starts a download of a Blob under a file name. */
+function saveBlob(blob, fileName) {
+  const url = URL.createObjectURL(blob);
+  const a = el('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// ---- CSV ------------------------------------------------------------------
+
+/** One CSV cell, neutralised so a spreadsheet never runs it as a formula. */
+export function csvCell(value) {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function toCsv(rows) {
+  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+// ---- sign-in ----------------------------------------------------------------
+
+function showSignIn(message) {
+  state.me = null;
+  for (const id of ['hr', 'manager', 'preview', 'who', 'loading']) $(id).hidden = true;
+  $('signin-msg').textContent = message;
+  $('signin').hidden = false;
+}
+
+async function loadMe() {
+  $('loading').hidden = false;
+  const response = await api('/api/me', { okStatuses: [401] });
+  $('loading').hidden = true;
+  if (response.status === 401) {
+    const hadKey = Boolean(apiKey());
+    sessionStorage.removeItem(KEY_STORAGE);
+    showSignIn(hadKey ? 'That API key was not accepted. Check it and try again.' : 'Sign in to see your clinics.');
+    return;
+  }
+  const me = await response.json();
+  state.me = me;
+  const roles = me.roles || [];
+  $('signin').hidden = true;
+  $('who').hidden = false;
+  $('who-name').textContent = me.name;
+  $('who-roles').textContent = roles.length ? `(${roles.join(', ')})` : '';
+  const isHr = roles.includes('HR');
+  const isManager = isHr || roles.includes('Manager');
+  $('hr').hidden = !isHr;
+  $('manager').hidden = !isManager;
+  $('preview').hidden = !isManager;
+  if (isManager) fillClinics(me.clinics || []);
+  if (!isHr && !isManager) {
+    showAlert(new ApiError(403, 'You have no ComplianceBot role.', 'Ask HR to give you the HR or Manager role.'));
+  }
+}
+
+function fillClinics(clinics) {
+  const select = $('clinic');
+  select.replaceChildren(...clinics.map((c) => {
+    const option = el('option', c.name);
+    option.value = c.id;
+    return option;
+  }));
+  if (clinics.length === 0) {
+    $('compliance-status').textContent = 'You are not a manager of any clinic yet.';
+    $('compliance-table').hidden = true;
+    return;
+  }
+  return guarded(loadCompliance);
+}
+
+// ---- HR import ----------------------------------------------------------------
+
+function importUrl(kind, dryRun) {
+  const base = kind === 'records' ? '/api/records/import' : '/api/staff/import';
+  return dryRun ? `${base}?dryRun=true` : base;
+}
+
+function resetImport() {
+  $('import-result').hidden = true;
+  $('import-status').textContent = '';
+  state.importFile = null;
+}
+
+async function runImport(dryRun) {
+  const file = dryRun ? $('file').files[0] : state.importFile;
+  const kind = dryRun ? new FormData($('import-form')).get('kind') : state.importKind;
+  if (!file) {
+    throw new ApiError(0, 'Choose a CSV file first.', '');
+  }
+  const what = kind === 'records' ? 'training records' : 'roster';
+  $('import-status').textContent = dryRun ? `Checking ${file.name}…` : `Importing ${file.name}…`;
+  $('confirm-import').disabled = true;
+  const response = await upload(importUrl(kind, dryRun), file, $('upload-progress'));
+  // 422: every row was rejected; the body is still the import result with its rejected rows.
+  if (response.status !== 200 && response.status !== 422) {
+    $('import-status').textContent = '';
+    throw problemFrom(response.status, response.contentType, response.text);
+  }
+  const result = JSON.parse(response.text);
+  state.importFile = file;
+  state.importKind = kind;
+  showImportResult(result, what, file.name);
+  if (response.status === 422) {
+    showAlert(new ApiError(422, result.title || 'No row was accepted.', result.detail || 'Every row was rejected; see the table below. Nothing was imported.'));
+  }
+  if (!dryRun) refreshCompliance();
+}
+
+function showImportResult(result, what, fileName) {
+  const rejected = result.rejected || [];
+  const summary = result.dryRun
+    ? `Checked ${fileName} (${what}): ${result.accepted} rows can be imported, ${rejected.length} rejected. Nothing has been saved yet.`
+    : `Imported ${fileName} (${what}): ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${rejected.length} rejected.`;
+  $('import-status').textContent = summary;
+
+  const counts = [['Accepted', result.accepted], ['Created', result.created], ['Updated', result.updated], ['Unchanged', result.unchanged], ['Rejected', rejected.length]];
+  $('import-counts').replaceChildren(...counts.flatMap(([label, n]) => {
+    const wrap = el('div');
+    wrap.append(el('dt', label), el('dd', String(n)));
+    return [wrap];
+  }));
+
+  const warnings = result.warnings || [];
+  const warningBox = $('import-warnings');
+  warningBox.replaceChildren();
+  if (warnings.length) {
+    warningBox.append(el('h3', 'Warnings'));
+    const list = el('ul');
+    list.append(...warnings.map((w) => el('li', `Row ${w.row}, ${w.field}: ${w.reason}`)));
+    warningBox.append(list);
+  }
+
+  const body = $('rejected-table').tBodies[0];
+  body.replaceChildren(...rejected.map((r) => {
+    const tr = el('tr');
+    const row = el('th', String(r.row));
+    row.scope = 'row';
+    tr.append(row, el('td', r.field), el('td', r.reason));
+    return tr;
+  }));
+  $('rejected-table').caption.textContent = `Rejected rows (${rejected.length})`;
+  $('rejected').hidden = rejected.length === 0;
+  if (state.errorsUrl) URL.revokeObjectURL(state.errorsUrl);
+  state.errorsUrl = null;
+  if (rejected.length) {
+    const csv = toCsv([['row', 'column', 'reason'], ...rejected.map((r) => [r.row, r.field, r.reason])]);
+    state.errorsUrl = URL.createObjectURL(new Blob(['\uFEFF', csv], { type: 'text/csv;charset=utf-8' }));
+    $('errors-link').href = state.errorsUrl;
+    $('errors-link').download = `${fileName.replace(/\.csv$/i, '')}-errors.csv`;
+  }
+
+  const confirm = $('confirm-import');
+  confirm.hidden = !result.dryRun;
+  confirm.disabled = !result.dryRun || result.accepted === 0;
+  confirm.textContent = result.accepted === 0 ? 'Confirm import (no rows to import)' : `Confirm import of ${result.accepted} rows`;
+  $('import-result').hidden = false;
+}
+
+function wireImport() {
+  $('import-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded(() => runImport(true));
+  });
+  $('confirm-import').addEventListener('click', () => guarded(() => runImport(false)));
+  $('file').addEventListener('change', resetImport);
+  for (const radio of document.querySelectorAll('input[name="kind"]')) radio.addEventListener('change', resetImport);
+
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('dragging');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('dragging');
+    if (e.dataTransfer && e.dataTransfer.files.length) {
+      $('file').files = e.dataTransfer.files;
+      resetImport();
+      $('import-status').textContent = `Chose ${e.dataTransfer.files[0].name}. Select Check file to continue.`;
+      $('check-file').focus();
+    }
+  });
+}
+
+// ---- manager: compliance ------------------------------------------------------
+
+function clinicId() {
+  return $('clinic').value;
+}
+
+function refreshCompliance() {
+  if (!$('manager').hidden && clinicId()) guarded(loadCompliance);
+}
+
+async function loadCompliance() {
+  const id = clinicId();
+  const table = $('compliance-table');
+  table.setAttribute('aria-busy', 'true');
+  $('compliance-status').textContent = 'Loading compliance…';
+  try {
+    const response = await api(`/api/clinics/${encodeURIComponent(id)}/compliance`);
+    renderCompliance(await response.json());
+  } catch (error) {
+    $('compliance-status').textContent = '';
+    throw error;
+  } finally {
+    table.removeAttribute('aria-busy');
+  }
+}
+
+function renderCompliance(report) {
+  const table = $('compliance-table');
+  const clinicName = $('clinic').selectedOptions[0]?.textContent || report.clinicId;
+  const requirements = [];
+  for (const s of report.staff) {
+    for (const r of s.requirements) if (!requirements.includes(r.requirement)) requirements.push(r.requirement);
+  }
+
+  table.caption.textContent = `${clinicName}: compliance as of ${formatDate(report.asOf)}`;
+  const head = el('tr');
+  const staffHead = el('th', 'Staff member');
+  staffHead.scope = 'col';
+  head.append(staffHead, ...requirements.map((name) => {
+    const th = el('th', name);
+    th.scope = 'col';
+    return th;
+  }));
+  table.tHead.replaceChildren(head);
+
+  table.tBodies[0].replaceChildren(...report.staff.map((s) => {
+    const tr = el('tr');
+    tr.dataset.needsAction = String(s.needsAction);
+    const who = el('th');
+    who.scope = 'row';
+    who.append(el('span', `${s.staff.firstName} ${s.staff.lastName}`, 'name'), el('span', `${s.staff.employeeId} · ${s.staff.role.replaceAll('_', ' ')}`, 'muted small'));
+    tr.append(who);
+    for (const name of requirements) {
+      const td = el('td');
+      const r = s.requirements.find((x) => x.requirement === name);
+      if (!r) {
+        td.append(el('span', 'Not required', 'muted small'));
+      } else {
+        td.append(badge(r.status));
+        if (r.expiresOn) {
+          const line = el('span', DUE_WORDS[r.status] || 'Expires ', 'small block');
+          line.append(dateElement(r.expiresOn));
+          td.append(line);
+        }
+        if (r.dateCheck) td.append(el('span', 'Check the printed date', 'small block'));
+      }
+      tr.append(td);
+    }
+    return tr;
+  }));
+  table.hidden = false;
+  applyFilter(report);
+}
+
+function applyFilter(report) {
+  const only = $('needs-action').checked;
+  let shown = 0;
+  for (const tr of $('compliance-table').tBodies[0].rows) {
+    tr.hidden = only && tr.dataset.needsAction !== 'true';
+    if (!tr.hidden) shown += 1;
+  }
+  const total = report ? report.staffCount : $('compliance-table').tBodies[0].rows.length;
+  const needing = report ? report.needsAction : [...$('compliance-table').tBodies[0].rows].filter((r) => r.dataset.needsAction === 'true').length;
+  $('compliance-status').textContent = total === 0
+    ? 'No staff in this clinic yet.'
+    : `${total} staff, ${needing} need action. Showing ${shown}.`;
+}
+
+async function downloadReport() {
+  const id = clinicId();
+  if (!id) return;
+  const response = await api(`/api/clinics/${encodeURIComponent(id)}/compliance?format=csv`, { accept: 'text/csv' });
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  const fileName = match ? decodeURIComponent(match[1]) : `compliance-${id}.csv`;
+  saveBlob(await response.blob(), fileName);
+  $('compliance-status').textContent = `Downloaded ${fileName}.`;
+}
+
+// ---- manager: preview -----------------------------------------------------------
+
+const KIND_NAMES = { reminder: 'Reminder', escalation: 'Escalation to managers', digest: 'Weekly digest' };
+
+async function loadPreview() {
+  const id = clinicId();
+  const asOf = $('as-of').value;
+  if (!id) return;
+  $('preview-status').textContent = 'Loading preview…';
+  const response = await api(`/api/clinics/${encodeURIComponent(id)}/preview?asOf=${encodeURIComponent(asOf)}`);
+  const preview = await response.json();
+  const out = $('preview-result');
+  out.replaceChildren();
+  const dayNote = preview.businessDay ? '' : ' It is not a business day for this clinic, so reminders wait for the next one.';
+  $('preview-status').textContent = `${preview.messages.length} email(s) on ${formatDate(preview.asOf)}.${dayNote}`;
+  preview.messages.forEach((m, i) => {
+    const article = el('article', null, 'message');
+    const headingId = `message-${i}`;
+    article.setAttribute('aria-labelledby', headingId);
+    const h = el('h3', `${KIND_NAMES[m.kind] || m.kind} to ${m.to.join(', ')}`);
+    h.id = headingId;
+    article.append(h);
+    if (m.counts) {
+      article.append(el('p', Object.entries(m.counts).map(([k, n]) => `${words(k)}: ${n}`).join(' · '), 'muted small'));
+    }
+    const table = el('table');
+    table.append(el('caption', `${m.items.length} item(s)`, 'sr-only'));
+    const head = el('tr');
+    head.append(...['Staff member', 'Requirement', 'Status', 'Due or expires'].map((t) => {
+      const th = el('th', t);
+      th.scope = 'col';
+      return th;
+    }));
+    table.createTHead().append(head);
+    const body = table.createTBody();
+    for (const item of m.items) {
+      const tr = el('tr');
+      const who = el('th', item.name);
+      who.scope = 'row';
+      const status = el('td');
+      status.append(badge(item.status));
+      if (item.daysLeft !== null && item.daysLeft !== undefined) {
+        status.append(el('span', item.daysLeft < 0 ? `${-item.daysLeft} days overdue` : `${item.daysLeft} days left`, 'small block'));
+      }
+      const expires = el('td');
+      if (item.expiresOn) expires.append(dateElement(item.expiresOn));
+      tr.append(who, el('td', item.requirement), status, expires);
+      body.append(tr);
+    }
+    const wrap = el('div', null, 'table-wrap');
+    wrap.append(table);
+    article.append(wrap);
+    out.append(article);
+  });
+}
+
+// ---- start ----------------------------------------------------------------------
+
+function wire() {
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const key = $('api-key').value.trim();
+    sessionStorage.setItem(KEY_STORAGE, key);
+    $('api-key').value = '';
+    guarded(loadMe);
+  });
+  $('sign-out').addEventListener('click', () => {
+    const usedKey = Boolean(apiKey());
+    sessionStorage.removeItem(KEY_STORAGE);
+    if (!usedKey) {
+      window.location.assign('/.auth/logout?post_logout_redirect_uri=/api/app/');
+      return;
+    }
+    resetImport();
+    showSignIn('Signed out. The key was forgotten.');
+    $('api-key').focus();
+  });
+  $('clinic').addEventListener('change', () => {
+    $('preview-result').replaceChildren();
+    $('preview-status').textContent = '';
+    guarded(loadCompliance);
+  });
+  $('needs-action').addEventListener('change', () => applyFilter(null));
+  $('download-report').addEventListener('click', () => guarded(downloadReport));
+  $('preview-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded(loadPreview);
+  });
+  $('as-of').value = todayIso();
+  wireImport();
+}
+
+wire();
+guarded(loadMe);
