@@ -58,6 +58,7 @@ public static class FunctionsAppExtensions
         app.MapCompliance();
         app.MapCatalog();
         app.MapSendGridEvents();
+        app.MapWebApp();
         app.MapOpenApi("/api/openapi.json").WithName("GetOpenApi").RequireAuthorization(Policies.AnyRole);
         return app;
     }
