@@ -57,9 +57,7 @@ public static class ImportApi
         try
         {
             var result = await run(TabularReader.ReadAsync(body, format.Value, context.RequestAborted), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun));
-            return result.AllRejected
-                ? TypedResults.Json(result, statusCode: StatusCodes.Status422UnprocessableEntity)
-                : TypedResults.Ok(result);
+            return result.AllRejected ? AllRejected(result) : TypedResults.Ok(result);
         }
         catch (BodyTooLargeException)
         {
@@ -74,6 +72,23 @@ public static class ImportApi
             return FunctionEndpoints.BadRequest("The file could not be read.", ex.Message);
         }
     }
+
+    /// <summary>Every error is problem+json; the import's own fields ride along so the row errors are still there.</summary>
+    private static ProblemHttpResult AllRejected(ImportResult result) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "No row was accepted",
+            detail: $"All {result.Rejected.Count} row(s) were rejected; see 'rejected' for the row, field and reason of each. Nothing was imported.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["accepted"] = result.Accepted,
+                ["created"] = result.Created,
+                ["updated"] = result.Updated,
+                ["unchanged"] = result.Unchanged,
+                ["rejected"] = result.Rejected,
+                ["warnings"] = result.Warnings,
+                ["dryRun"] = result.DryRun,
+            });
 
     private static ProblemHttpResult TooLarge(ImportOptions options) =>
         TypedResults.Problem(

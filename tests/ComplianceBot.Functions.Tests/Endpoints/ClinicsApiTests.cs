@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using ComplianceBot.Functions.Tests.Support;
+using ComplianceBot.Testing;
+using static ComplianceBot.Functions.Tests.Support.Problems;
+
+namespace ComplianceBot.Functions.Tests.Endpoints;
+
+[Collection(AzuriteGroup.Name)]
+public sealed class ClinicsApiTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly ComplianceBotApp _app = new(azurite);
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task CreatedThenOkWhenTheSameClinicIsPutTwice()
+    {
+        using var hr = _app.Hr();
+        var body = TestData.Clinic("Clinic A", "America/Chicago", "il", TestData.ManagerAEmail, 8);
+
+        var first = await hr.PutAsJsonAsync("/api/clinics/clinic-a", body);
+        var created = await JsonAsync(first, HttpStatusCode.Created);
+        Assert.Equal("/api/clinics/clinic-a", first.Headers.Location?.OriginalString);
+        Assert.Equal("IL", created.GetProperty("state").GetString());
+        Assert.Equal(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"], created.GetProperty("businessDays").EnumerateArray().Select(d => d.GetString()));
+
+        var second = await hr.PutAsJsonAsync("/api/clinics/clinic-a", body);
+        await JsonAsync(second, HttpStatusCode.OK);
+
+        var got = await JsonAsync(await hr.GetAsync("/api/clinics/clinic-a"));
+        Assert.Equal("clinic-a", got.GetProperty("id").GetString());
+        Assert.Equal("America/Chicago", got.GetProperty("timeZone").GetString());
+        Assert.Equal(8, got.GetProperty("sendHour").GetInt32());
+    }
+
+    [Fact]
+    public async Task ListsOnlyTheManagersClinicsWhenAManagerAsks()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var all = await JsonAsync(await hr.GetAsync("/api/clinics"));
+        Assert.Equal(["clinic-a", "clinic-b"], all.EnumerateArray().Select(c => c.GetProperty("id").GetString()).Order());
+
+        using var managerA = _app.ManagerA();
+        var mine = await JsonAsync(await managerA.GetAsync("/api/clinics"));
+        Assert.Equal(["clinic-a"], mine.EnumerateArray().Select(c => c.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task NotFoundWhenTheClinicDoesNotExist()
+    {
+        using var hr = _app.Hr();
+        var problem = await AssertProblemAsync(await hr.GetAsync("/api/clinics/nowhere"), HttpStatusCode.NotFound);
+        Assert.Equal("Clinic not found", problem.GetProperty("title").GetString());
+    }
+
+    public static TheoryData<string, string> InvalidClinics => new()
+    {
+        { """{"name":"A","timeZone":"Central Standard Time","state":"IL","managerEmails":[],"sendHour":8}""", "timeZone" },
+        { """{"name":"A","timeZone":"Mars/Olympus","state":"IL","managerEmails":[],"sendHour":8}""", "timeZone" },
+        { """{"name":"","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "name" },
+        { """{"name":"A","timeZone":"America/Chicago","state":"Illinois","managerEmails":[],"sendHour":8}""", "state" },
+        { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":24}""", "sendHour" },
+        { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":["not an address"],"sendHour":8}""", "managerEmails" },
+        { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8,"businessDays":["Funday"]}""", "businessDays" },
+        { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8,"businessDays":["1"]}""", "businessDays" },
+        { """{"id":"clinic-z","name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "id" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidClinics))]
+    public async Task ValidationProblemWhenAFieldIsInvalid(string json, string field)
+    {
+        using var hr = _app.Hr();
+        var response = await hr.PutAsync("/api/clinics/clinic-a", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
+        Assert.Equal("The request is not valid.", problem.GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/clinics/clinic-a")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ValidationProblemWhenTheClinicIdIsNotASlug()
+    {
+        using var hr = _app.Hr();
+        var response = await hr.PutAsJsonAsync("/api/clinics/Clinic_A", TestData.Clinic("A", "America/Chicago", "IL", TestData.ManagerAEmail, 8));
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "clinicId");
+    }
+
+    [Theory]
+    [InlineData("{\"name\":")]
+    [InlineData("{\"name\":\"A\",\"timeZone\":\"America/Chicago\",\"state\":\"IL\",\"managerEmails\":[],\"sendHour\":8,\"isAdmin\":true}")]
+    [InlineData("[]")]
+    public async Task BadRequestWhenTheBodyCannotBeRead(string json)
+    {
+        using var hr = _app.Hr();
+        var response = await hr.PutAsync("/api/clinics/clinic-a", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task UnsupportedMediaTypeWhenTheBodyIsNotJson()
+    {
+        using var hr = _app.Hr();
+        var response = await hr.PutAsync("/api/clinics/clinic-a", new StringContent("name=A", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using ComplianceBot.Functions.Tests.Support;
+using ComplianceBot.Testing;
+using static ComplianceBot.Functions.Tests.Support.Problems;
+
+namespace ComplianceBot.Functions.Tests.Endpoints;
+
+[Collection(AzuriteGroup.Name)]
+public sealed class StaffApiTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly ComplianceBotApp _app = new(azurite);
+
+    public void Dispose() => _app.Dispose();
+
+    private static object Person(string clinic = "clinic-a") => new
+    {
+        first_name = "Pat",
+        last_name = "Kim",
+        email = "pat@example.org",
+        clinic_id = clinic,
+        role = "medical_assistant",
+        hire_date = "2024-05-01",
+    };
+
+    [Fact]
+    public async Task CreatedThenOkWhenAPersonIsPutTwice()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var first = await hr.PutAsJsonAsync("/api/staff/p1", Person());
+        var created = await JsonAsync(first, HttpStatusCode.Created);
+        Assert.Equal("p1", created.GetProperty("employeeId").GetString());
+        Assert.Equal("medical_assistant", created.GetProperty("role").GetString());
+
+        await JsonAsync(await hr.PutAsJsonAsync("/api/staff/p1", Person()), HttpStatusCode.OK);
+
+        var got = await JsonAsync(await hr.GetAsync("/api/staff/p1?asOf=2026-03-02"));
+        Assert.Equal("clinic-a", got.GetProperty("staff").GetProperty("clinicId").GetString());
+        Assert.Contains(got.GetProperty("requirements").EnumerateArray(), r => r.GetProperty("requirementKey").GetString() == "HIPAA");
+    }
+
+    [Theory]
+    [InlineData("""{"first_name":"Pat","last_name":"Kim","email":"pat@example.org","clinic_id":"clinic-a","role":"medical_assistant","is_admin":true}""", "is_admin")]
+    [InlineData("""{"first_name":"Pat","last_name":"Kim","email":"not-an-email","clinic_id":"clinic-a","role":"medical_assistant"}""", "email")]
+    [InlineData("""{"first_name":"Pat","last_name":"Kim","email":"pat@example.org","clinic_id":"clinic-z","role":"medical_assistant"}""", "clinic_id")]
+    [InlineData("""{"first_name":"Pat","last_name":"Kim","email":"pat@example.org","clinic_id":"clinic-a","role":"wizard"}""", "role")]
+    [InlineData("""{"first_name":"Pat","last_name":"Kim","email":"pat@example.org","clinic_id":"clinic-a","role":"nurse","hire_date":"2024-13-45"}""", "hire_date")]
+    [InlineData("""{"employee_id":"other","first_name":"Pat","last_name":"Kim","email":"pat@example.org","clinic_id":"clinic-a","role":"nurse"}""", "employee_id")]
+    [InlineData("""{"first_name":{"x":1},"last_name":"Kim","email":"pat@example.org","clinic_id":"clinic-a","role":"nurse"}""", "first_name")]
+    public async Task ValidationProblemWhenAFieldIsInvalid(string json, string field)
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        var response = await hr.PutAsync("/api/staff/p1", new StringContent(json, Encoding.UTF8, "application/json"));
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/p1")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("{\"first_name\":")]
+    public async Task BadRequestWhenTheBodyIsNotAJsonObject(string json)
+    {
+        using var hr = _app.Hr();
+        var response = await hr.PutAsync("/api/staff/p1", new StringContent(json, Encoding.UTF8, "application/json"));
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task DeactivatesAndKeepsHistoryWhenDeleted()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        var response = await hr.DeleteAsync("/api/staff/a1");
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+
+        var a1 = await JsonAsync(await hr.GetAsync("/api/staff/a1"));
+        Assert.False(a1.GetProperty("staff").GetProperty("active").GetBoolean());
+        Assert.Equal("2025-03-16", ImportApiTests.Requirement(a1, "HIPAA").GetProperty("issuedOn").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await hr.DeleteAsync("/api/staff/a1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task NotFoundWhenDeletingOrReadingSomeoneUnknown()
+    {
+        using var hr = _app.Hr();
+        await AssertProblemAsync(await hr.DeleteAsync("/api/staff/ghost"), HttpStatusCode.NotFound);
+        var problem = await AssertProblemAsync(await hr.GetAsync("/api/staff/ghost"), HttpStatusCode.NotFound);
+        Assert.Equal("Staff member not found", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task RecordsOneRenewalWhenACredentialIsPut()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        var first = await hr.PutAsJsonAsync("/api/staff/b1/credentials/privacy", new { completed_on = "2/20/2026" });
+        var created = await JsonAsync(first, HttpStatusCode.Created);
+        var hipaa = ImportApiTests.Requirement(created, "HIPAA");
+        Assert.Equal("2026-02-20", hipaa.GetProperty("issuedOn").GetString());
+        Assert.Equal("current", hipaa.GetProperty("status").GetString());
+
+        await JsonAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2026-02-21" }), HttpStatusCode.OK);
+
+        using var managerB = _app.ManagerB();
+        await JsonAsync(await managerB.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2026-02-22" }), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ProblemsWhenACredentialPutIsWrong()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/ghost/credentials/HIPAA", new { issued_on = "2026-01-01" }), HttpStatusCode.NotFound);
+        var unknownCode = await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/NOPE", new { issued_on = "2026-01-01" }), HttpStatusCode.NotFound);
+        Assert.Equal("Credential type not found", unknownCode.GetProperty("title").GetString());
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "yesterday" }), HttpStatusCode.BadRequest, "issued_on");
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2027-01-01" }), HttpStatusCode.BadRequest, "issued_on");
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { }), HttpStatusCode.BadRequest, "issued_on");
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2026-01-01", clinic_id = "clinic-a" }), HttpStatusCode.BadRequest, "clinic_id");
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/BLS", new { issued_on = "2026-01-01", expires_on = "2025-01-01" }), HttpStatusCode.BadRequest, "expires_on");
+    }
+}

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text;
+using ComplianceBot.Functions.Hosting;
+using ComplianceBot.Functions.Tests.Support;
+using ComplianceBot.Testing;
+using Microsoft.Extensions.Options;
+using static ComplianceBot.Functions.Tests.Support.Problems;
+
+namespace ComplianceBot.Functions.Tests.Security;
+
+/// <summary>Role checks across two clinics, driven by the registry so a new route cannot be forgotten.</summary>
+[Collection(AzuriteGroup.Name)]
+public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly AzuriteFixture _azurite = azurite;
+    private readonly ComplianceBotApp _app = new(azurite);
+
+    public void Dispose() => _app.Dispose();
+
+    public static TheoryData<string> ProtectedFunctions() =>
+        new(FunctionRegistry.All.Where(f => !f.IsTimer && f.Access != Access.Anonymous).Select(f => f.Name));
+
+    public static TheoryData<string> ClinicReaderFunctions() =>
+        new(FunctionRegistry.All.Where(f => f.Access == Access.ClinicReader).Select(f => f.Name));
+
+    public static TheoryData<string> HrOnlyFunctions() =>
+        new(FunctionRegistry.All.Where(f => f.Access == Access.Hr && !f.IsTimer).Select(f => f.Name));
+
+    /// <summary>A request for a function, its route values filled with clinic-b's data.</summary>
+    private static HttpRequestMessage RequestFor(FunctionDefinition function)
+    {
+        var path = function.Path
+            .Replace("{clinicId}", TestData.ClinicB, StringComparison.Ordinal)
+            .Replace("{employeeId}", "b1", StringComparison.Ordinal)
+            .Replace("{code}", "HIPAA", StringComparison.Ordinal)
+            .Replace("{*path}", "index.html", StringComparison.Ordinal);
+        Assert.DoesNotContain("{", path, StringComparison.Ordinal);
+        var method = new HttpMethod(function.Methods![0].ToUpperInvariant());
+        var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post || method == HttpMethod.Put)
+        {
+            request.Content = function.Name switch
+            {
+                "ImportStaff" or "ImportRecords" => new StringContent("employee_id\r\nb1\r\n", Encoding.UTF8, "text/csv"),
+                "PutCredential" => new StringContent("""{"issued_on":"2026-02-01"}""", Encoding.UTF8, "application/json"),
+                "PutStaff" => new StringContent("""{"first_name":"Bo","last_name":"B","email":"b1@example.org","clinic_id":"clinic-b","role":"other"}""", Encoding.UTF8, "application/json"),
+                _ => new StringContent("""{"name":"B","timeZone":"America/New_York","state":"NY","managerEmails":[],"sendHour":9}""", Encoding.UTF8, "application/json"),
+            };
+        }
+
+        return request;
+    }
+
+    [Fact]
+    public void EveryProtectedFunctionIsCoveredByTheRoleTests()
+    {
+        Assert.NotEmpty(ProtectedFunctions());
+        Assert.All(FunctionRegistry.All.Where(f => f.Access == Access.ClinicReader), f => Assert.Contains("{", f.Route, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtectedFunctions))]
+    public async Task UnauthorizedProblemWhenNoKeyIsSent(string name)
+    {
+        using var anonymous = _app.Anonymous();
+        using var request = RequestFor(FunctionRegistry.Get(name));
+        await AssertProblemAsync(await anonymous.SendAsync(request), HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtectedFunctions))]
+    public async Task UnauthorizedProblemWhenTheKeyIsWrong(string name)
+    {
+        using var stranger = _app.WithKey("not-a-configured-key-00000000000000000000");
+        using var request = RequestFor(FunctionRegistry.Get(name));
+        await AssertProblemAsync(await stranger.SendAsync(request), HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [MemberData(nameof(ClinicReaderFunctions))]
+    public async Task NotFoundAndNoDataWhenAManagerOfClinicAAsksAboutClinicB(string name)
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+        using var managerA = _app.ManagerA();
+        using var request = RequestFor(FunctionRegistry.Get(name));
+
+        var response = await managerA.SendAsync(request);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.NotFound);
+        var text = problem.GetRawText();
+        Assert.DoesNotContain("b1@example.org", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bob", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestData.ManagerBEmail, text, StringComparison.Ordinal);
+
+        // And the same request from clinic-b's manager succeeds: the 404 is about the caller, not the data.
+        using var managerB = _app.ManagerB();
+        using var again = RequestFor(FunctionRegistry.Get(name));
+        Assert.True((await managerB.SendAsync(again)).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task NothingOfClinicBWhenAManagerOfClinicAListsOrAsksWhoTheyAre()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        using var managerA = _app.ManagerA();
+
+        var clinics = await (await managerA.GetAsync("/api/clinics")).Content.ReadAsStringAsync();
+        var me = await (await managerA.GetAsync("/api/me")).Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain(TestData.ClinicB, clinics, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestData.ClinicB, me, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(HrOnlyFunctions))]
+    public async Task ForbiddenProblemWhenAManagerCallsAnHrFunction(string name)
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+        using var managerB = _app.ManagerB();
+        using var request = RequestFor(FunctionRegistry.Get(name));
+
+        await AssertProblemAsync(await managerB.SendAsync(request), HttpStatusCode.Forbidden);
+        Assert.True((await hr.GetAsync("/api/staff/b1")).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task UnauthorizedWhenAPrincipalHeaderIsForgedWithoutPlatformAuthentication()
+    {
+        using var forged = _app.WithPrincipal(TestData.Principal(("roles", "HR"), ("preferred_username", "eve@example.org")));
+        await AssertProblemAsync(await forged.GetAsync("/api/clinics"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task PlatformPrincipalsAreTrustedWhenAppServiceAuthenticationIsOn()
+    {
+        using var app = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["WEBSITE_AUTH_ENABLED"] = "True" });
+        using (var hrPerson = app.WithPrincipal(TestData.Principal(("roles", "HR"), ("preferred_username", "hr@example.org"))))
+        {
+            await TestData.PutClinicsAsync(hrPerson);
+            var all = await JsonAsync(await hrPerson.GetAsync("/api/clinics"));
+            Assert.Equal(2, all.GetArrayLength());
+        }
+
+        using var manager = app.WithPrincipal(TestData.Principal(("roles", "Manager"), ("preferred_username", "MGR-A@example.org"), ("name", "Mia Manager")));
+        var clinicA = await JsonAsync(await manager.GetAsync("/api/clinics/clinic-a"));
+        Assert.Equal("clinic-a", clinicA.GetProperty("id").GetString());
+        await AssertProblemAsync(await manager.GetAsync("/api/clinics/clinic-b"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await manager.PutAsync("/api/clinics/clinic-a", new StringContent("{}", Encoding.UTF8, "application/json")), HttpStatusCode.Forbidden);
+
+        using var noRole = app.WithPrincipal(TestData.Principal(("preferred_username", "someone@example.org")));
+        await AssertProblemAsync(await noRole.GetAsync("/api/clinics"), HttpStatusCode.Forbidden);
+
+        using var garbage = app.WithPrincipal("not base64 json");
+        await AssertProblemAsync(await garbage.GetAsync("/api/clinics"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public void FailsToStartNamingTheSettingWhenPlatformAuthIsRequiredButOff()
+    {
+        using var app = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Auth:RequirePlatformAuth"] = "true" });
+
+        var thrown = Record.Exception(() => app.CreateClient());
+
+        var validation = Find<OptionsValidationException>(thrown);
+        Assert.Contains("Auth:RequirePlatformAuth", validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FailsToStartWhenAnApiKeyIsShort()
+    {
+        using var app = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Auth:ApiKeys:0:Key"] = "short" });
+        var validation = Find<OptionsValidationException>(Record.Exception(() => app.CreateClient()));
+        Assert.Contains("Auth:ApiKeys", validation.Message, StringComparison.Ordinal);
+    }
+
+    private static T Find<T>(Exception? exception)
+        where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found) return found;
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Select(i => Record.Exception(() => Find<T>(i)) is null ? i : null).FirstOrDefault(i => i is not null) is { } inner)
+            {
+                return Find<T>(inner);
+            }
+        }
+
+        Assert.Fail($"Expected a {typeof(T).Name}, got: {exception}");
+        return null!;
+    }
+}
