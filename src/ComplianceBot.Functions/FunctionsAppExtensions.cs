@@ -40,11 +40,18 @@ public static class FunctionsAppExtensions
     }
 
     /// <summary>The middleware and every function of the registry.</summary>
-    public static WebApplication UseComplianceBot(this WebApplication app)
+    /// <param name="storageReady">Completes when the tables exist; every request but the readiness probe waits for it.</param>
+    public static WebApplication UseComplianceBot(this WebApplication app, Task storageReady)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(storageReady);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path != "/") await storageReady.WaitAsync(context.RequestAborted);
+            await next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
 

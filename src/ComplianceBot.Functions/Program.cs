@@ -20,10 +20,10 @@ builder.Services
     .AddFunctionsApp(builder.Configuration);
 
 var app = builder.Build();
-app.UseComplianceBot();
 
-// Fail closed and early: a start that cannot reach storage (or is misconfigured) does not serve.
-await app.Services.EnsureTablesAsync();
+// Tables are created while the server starts; the readiness probe answers at once and every other
+// request waits for them (and fails closed with 503 if storage cannot be reached).
+app.UseComplianceBot(app.Services.EnsureTablesAsync());
 await app.RunAsync();
 
 /// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>

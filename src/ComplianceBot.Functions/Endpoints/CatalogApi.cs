@@ -30,14 +30,14 @@ public static class CatalogApi
 {
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
-        app.MapFunction("GetCatalog", (CredentialCatalog catalog) =>
-            TypedResults.Ok(catalog.All.Select(CredentialTypeDto.From).ToList()));
+        app.MapGet(FunctionEndpoints.PathOf("GetCatalog"), (CredentialCatalog catalog) =>
+            TypedResults.Ok(catalog.All.Select(CredentialTypeDto.From).ToList())).AsFunction("GetCatalog");
 
-        app.MapFunction("WhoAmI", async (ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
+        app.MapGet(FunctionEndpoints.PathOf("WhoAmI"), async (ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
             TypedResults.Ok(new MeDto(
                 ClinicAccess.Actor(user),
                 user.FindAll(ClaimTypes.Role).Select(c => c.Value).Distinct().ToList(),
-                (await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList())));
+                (await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList()))).AsFunction("WhoAmI");
         return app;
     }
 }

@@ -28,15 +28,15 @@ public static partial class ClinicsApi
 {
     public static IEndpointRouteBuilder MapClinics(this IEndpointRouteBuilder app)
     {
-        app.MapFunction("ListClinics", async (ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
-            TypedResults.Ok((await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList()));
+        app.MapGet(FunctionEndpoints.PathOf("ListClinics"), async (ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
+            TypedResults.Ok((await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList())).AsFunction("ListClinics");
 
-        app.MapFunction("GetClinic", async (string clinicId, ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
+        app.MapGet(FunctionEndpoints.PathOf("GetClinic"), async (string clinicId, ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
             await access.GetReadableAsync(user, clinicId, ct) is { } clinic
                 ? TypedResults.Ok(ClinicDto.From(clinic))
-                : FunctionEndpoints.NotFound("Clinic"));
+                : FunctionEndpoints.NotFound("Clinic")).AsFunction("GetClinic");
 
-        app.MapFunction("PutClinic", PutAsync);
+        app.MapPut(FunctionEndpoints.PathOf("PutClinic"), PutAsync).AsFunction("PutClinic");
         return app;
     }
 

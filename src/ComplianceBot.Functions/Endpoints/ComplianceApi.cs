@@ -12,8 +12,8 @@ public static class ComplianceApi
 {
     public static IEndpointRouteBuilder MapCompliance(this IEndpointRouteBuilder app)
     {
-        app.MapFunction("GetCompliance", GetComplianceAsync);
-        app.MapFunction("GetPreview", GetPreviewAsync);
+        app.MapGet(FunctionEndpoints.PathOf("GetCompliance"), GetComplianceAsync).AsFunction("GetCompliance");
+        app.MapGet(FunctionEndpoints.PathOf("GetPreview"), GetPreviewAsync).AsFunction("GetPreview");
         return app;
     }
 

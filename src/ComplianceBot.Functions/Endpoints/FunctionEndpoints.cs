@@ -12,11 +12,19 @@ public static class Policies
 /// <summary>Maps an HTTP function from the registry, so its method, route and access come from one place.</summary>
 public static class FunctionEndpoints
 {
-    public static RouteHandlerBuilder MapFunction(this IEndpointRouteBuilder app, string name, Delegate handler)
+    /// <summary>The path an HTTP function of the registry is served at.</summary>
+    public static string PathOf(string name) => FunctionRegistry.Get(name).Path;
+
+    /// <summary>
+    /// Names the endpoint after its registry function and applies the function's access level. Handlers
+    /// are mapped with MapGet/MapPost/... directly so the request delegate generator can compile them.
+    /// </summary>
+    public static RouteHandlerBuilder AsFunction(this RouteHandlerBuilder builder, string name)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var def = FunctionRegistry.Get(name);
         if (def.IsTimer) throw new InvalidOperationException($"{name} is a timer, not an HTTP function.");
-        var builder = app.MapMethods(def.Path, def.Methods!.Select(m => m.ToUpperInvariant()).ToArray(), handler).WithName(name);
+        builder.WithName(name);
         return def.Access switch
         {
             Access.Anonymous => builder.AllowAnonymous(),

@@ -19,10 +19,10 @@ public static class ImportApi
 {
     public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder app)
     {
-        app.MapFunction("ImportStaff", (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
-            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRosterAsync(rows, request, ct), user));
-        app.MapFunction("ImportRecords", (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
-            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRecordsAsync(rows, request, ct), user));
+        app.MapPost(FunctionEndpoints.PathOf("ImportStaff"), (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
+            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRosterAsync(rows, request, ct), user)).AsFunction("ImportStaff");
+        app.MapPost(FunctionEndpoints.PathOf("ImportRecords"), (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
+            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRecordsAsync(rows, request, ct), user)).AsFunction("ImportRecords");
         return app;
     }
 

@@ -14,7 +14,7 @@ public static class SendGridEventsApi
 
     public static IEndpointRouteBuilder MapSendGridEvents(this IEndpointRouteBuilder app)
     {
-        app.MapFunction("SendGridEvents", async (HttpContext context, SendGridEventWebhook webhook, IDeliveryEventStore store, CancellationToken ct) =>
+        app.MapPost(FunctionEndpoints.PathOf("SendGridEvents"), async (HttpContext context, SendGridEventWebhook webhook, IDeliveryEventStore store, CancellationToken ct) =>
         {
             if (context.Request.ContentLength > MaxBodyBytes) return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Event batch too large");
             using var buffer = new MemoryStream();
@@ -39,7 +39,7 @@ public static class SendGridEventsApi
                 WebhookVerification.Stale => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Stale signature", detail: "The timestamp is outside the accepted window."),
                 _ => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Bad signature"),
             };
-        });
+        }).AsFunction("SendGridEvents");
         return app;
     }
 }

@@ -15,10 +15,10 @@ public static class StaffApi
 
     public static IEndpointRouteBuilder MapStaff(this IEndpointRouteBuilder app)
     {
-        app.MapFunction("GetStaff", GetAsync);
-        app.MapFunction("PutStaff", PutAsync);
-        app.MapFunction("DeleteStaff", DeleteAsync);
-        app.MapFunction("PutCredential", PutCredentialAsync);
+        app.MapGet(FunctionEndpoints.PathOf("GetStaff"), GetAsync).AsFunction("GetStaff");
+        app.MapPut(FunctionEndpoints.PathOf("PutStaff"), PutAsync).AsFunction("PutStaff");
+        app.MapDelete(FunctionEndpoints.PathOf("DeleteStaff"), DeleteAsync).AsFunction("DeleteStaff");
+        app.MapPut(FunctionEndpoints.PathOf("PutCredential"), PutCredentialAsync).AsFunction("PutCredential");
         return app;
     }
 

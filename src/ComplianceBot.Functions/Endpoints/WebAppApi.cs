@@ -28,7 +28,7 @@ public static class WebAppApi
     public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
     {
         var files = Load(typeof(WebAppApi).Assembly);
-        app.MapFunction("WebApp", (string? path, HttpContext context) => Serve(files, path, context)).ExcludeFromDescription();
+        app.MapGet(FunctionEndpoints.PathOf("WebApp"), (string? path, HttpContext context) => Serve(files, path, context)).AsFunction("WebApp").ExcludeFromDescription();
         return app;
     }
 

@@ -32,9 +32,6 @@ public sealed class StorageTables(string prefix)
     public async Task EnsureCreatedAsync(TableStorageClient client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        foreach (var table in All)
-        {
-            await client.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
-        }
+        await Task.WhenAll(All.Select(table => client.CreateTableIfNotExistsAsync(table, cancellationToken))).ConfigureAwait(false);
     }
 }
