@@ -58,7 +58,7 @@ public static class CliApp
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (OptionsValidationException ex)
         {
@@ -69,6 +69,12 @@ public static class CliApp
         {
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.UsageOrConfiguration;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A dependency failed (storage unreachable, disk full): say what, without a stack trace.
+            await stderr.WriteLineAsync($"Failed: {ex.Message}");
+            return ExitCodes.Partial;
         }
     }
 
