@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Net;
 using System.Text.Json;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Testing;
@@ -38,7 +39,7 @@ internal static class ImportBenchmark
                 ["Storage__TablePrefix"] = prefix,
                 ["Email__FromAddress"] = "compliance@bench.example",
                 ["Timers__Standalone"] = "false",
-                ["Import__MaxBodyBytes"] = (100 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
+                ["Import__MaxBodyBytes"] = (rows == small ? 10 * 1024 * 1024 : 100 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
                 ["Auth__ApiKeys__0__Name"] = "bench",
                 ["Auth__ApiKeys__0__Key"] = HrKey,
                 ["Auth__ApiKeys__0__Role"] = "HR",
@@ -79,10 +80,36 @@ internal static class ImportBenchmark
             }
 
             results.Add((rows, ours.Elapsed.TotalSeconds, raw.Elapsed.TotalSeconds, app.PeakMemoryMiB));
+            if (rows == small) await OversizedAsync(app, http);
             Console.WriteLine($"{rows,7:N0} rows ({csv.Length / 1024.0 / 1024.0:F1} MB CSV): HTTP import {ours.Elapsed.TotalSeconds:F2} s, raw $batch floor {raw.Elapsed.TotalSeconds:F2} s, ratio {ours.Elapsed / raw.Elapsed:F2} (target <= 1.3); app peak memory {app.PeakMemoryMiB} MiB");
         }
 
         return 0;
+    }
+
+    /// <summary>A 50 MB body, streamed without Content-Length, against the default 10 MB cap: 413, and the app's peak memory.</summary>
+    private static async Task OversizedAsync(AppProcess app, HttpClient http)
+    {
+        var before = app.PeakMemoryMiB;
+        var row = Encoding.UTF8.GetBytes("E000001,BLS,2026-03-02,,\n");
+        var body = new byte[50 * 1024 * 1024];
+        for (var i = 0; i < body.Length; i++) body[i] = row[i % row.Length];
+        using var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/records/import", UriKind.Relative)) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        HttpStatusCode status;
+        try
+        {
+            using var response = await http.SendAsync(request);
+            status = response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            status = HttpStatusCode.RequestEntityTooLarge; // the server may close the connection once it has answered
+        }
+
+        Console.WriteLine($"50 MB chunked body with a 10 MB cap: {(int)status}; app peak memory {before} MiB before, {app.PeakMemoryMiB} MiB after (limit: twice the cap above the start)");
     }
 
     private static CredentialRecord Record(string employeeId, string code) =>

@@ -117,7 +117,7 @@ public static class CliApp
                 context.Console.MarkupLine($"Rejected rows written to [bold]{Markup.Escape(errorsFile.FullName)}[/]");
             }
 
-            return result.Rejected.Count == 0 ? ExitCodes.Ok : ExitCodes.Partial;
+            return result.RejectedCount == 0 ? ExitCodes.Ok : ExitCodes.Partial;
         });
         return command;
     }
@@ -322,13 +322,13 @@ public static class CliApp
 
     private static void WriteImportResult(IAnsiConsole console, ImportResult result)
     {
-        console.MarkupLine($"{(result.DryRun ? "[yellow]Dry run[/]: nothing was written. " : string.Empty)}Accepted [bold]{result.Accepted}[/] (created {result.Created}, updated {result.Updated}, unchanged {result.Unchanged}), rejected [bold]{result.Rejected.Count}[/].");
+        console.MarkupLine($"{(result.DryRun ? "[yellow]Dry run[/]: nothing was written. " : string.Empty)}Accepted [bold]{result.Accepted}[/] (created {result.Created}, updated {result.Updated}, unchanged {result.Unchanged}), rejected [bold]{result.RejectedCount}[/].");
         foreach (var w in result.Warnings) console.MarkupLine($"[yellow]Warning[/]: column '{Markup.Escape(w.Field)}': {Markup.Escape(w.Reason)}");
         if (result.Rejected.Count == 0) return;
         var table = new Table().AddColumns("Row", "Field", "Reason");
         foreach (var e in result.Rejected.Take(50)) table.AddRow(e.Row.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.Field), Markup.Escape(e.Reason));
         console.Write(table);
-        if (result.Rejected.Count > 50) console.MarkupLine($"... and {result.Rejected.Count - 50} more (use --errors-out FILE for all).");
+        if (result.RejectedCount > 50) console.MarkupLine($"... and {result.RejectedCount - 50} more (use --errors-out FILE for the first {ImportResult.MaxReportedErrors}).");
     }
 
     private static object PreviewJson(ReminderPlan plan) => new

@@ -106,20 +106,20 @@ public sealed partial class ImportService(
             tally.Total++;
             if (raw.StructuralError is { } structural)
             {
-                tally.Rejected.Add(structural);
+                tally.Reject(structural);
                 continue;
             }
 
             var staff = ValidateStaff(raw, known, out var error);
             if (staff is null)
             {
-                tally.Rejected.Add(error!);
+                tally.Reject(error!);
                 continue;
             }
 
             if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
             {
-                tally.Rejected.Add(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
+                tally.Reject(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
                 continue;
             }
 
@@ -158,21 +158,21 @@ public sealed partial class ImportService(
             tally.Total++;
             if (raw.StructuralError is { } structural)
             {
-                tally.Rejected.Add(structural);
+                tally.Reject(structural);
                 continue;
             }
 
             var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
             if (record is null)
             {
-                tally.Rejected.Add(error!);
+                tally.Reject(error!);
                 continue;
             }
 
             var key = (record.EmployeeId, record.CredentialCode);
             if (seen.TryGetValue(key, out var firstRow))
             {
-                tally.Rejected.Add(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
+                tally.Reject(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
                 continue;
             }
 
@@ -414,8 +414,8 @@ public sealed partial class ImportService(
                     action,
                     clinicId,
                     "file",
-                    tally.Rejected.Count == 0 ? "ok" : "partial",
-                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.Rejected.Count}")),
+                    tally.RejectedCount == 0 ? "ok" : "partial",
+                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}")),
                 cancellationToken).ConfigureAwait(false);
         }
     }
@@ -472,7 +472,15 @@ public sealed partial class ImportService(
 
         public int Unchanged { get; private set; }
 
-        public List<RowError> Rejected { get; } = [];
+        private List<RowError> Rejected { get; } = [];
+
+        public int RejectedCount { get; private set; }
+
+        public void Reject(RowError error)
+        {
+            RejectedCount++;
+            if (Rejected.Count < ImportResult.MaxReportedErrors) Rejected.Add(error);
+        }
 
         public List<RowError> Warnings { get; } = [];
 
@@ -489,6 +497,6 @@ public sealed partial class ImportService(
         }
 
         public ImportResult ToResult() =>
-            new(Created + Updated + Unchanged, Created, Updated, Unchanged, Rejected.OrderBy(r => r.Row).ToList(), Warnings, DryRun);
+            new(Created + Updated + Unchanged, Created, Updated, Unchanged, Rejected.OrderBy(r => r.Row).ToList(), RejectedCount, Warnings, DryRun);
     }
 }

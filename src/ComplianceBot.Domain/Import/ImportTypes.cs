@@ -12,6 +12,8 @@ public sealed record RawRow(int Row, IReadOnlyDictionary<string, string?> Fields
 public sealed record RowError(int Row, string Field, string Reason);
 
 /// <summary>What an import did, or with <see cref="DryRun"/> would do.</summary>
+/// <param name="Rejected">The rejected rows in file order, at most <see cref="MaxReportedErrors"/> of them.</param>
+/// <param name="RejectedCount">How many rows were rejected in all.</param>
 /// <param name="Warnings">Problems that rejected nothing, e.g. an unknown column that was ignored.</param>
 public sealed record ImportResult(
     int Accepted,
@@ -19,10 +21,17 @@ public sealed record ImportResult(
     int Updated,
     int Unchanged,
     IReadOnlyList<RowError> Rejected,
+    int RejectedCount,
     IReadOnlyList<RowError> Warnings,
     bool DryRun)
 {
-    public bool AllRejected => Accepted == 0 && Rejected.Count > 0;
+    /// <summary>
+    /// Rows listed in a response. A file of a million bad rows must not cost a million error objects;
+    /// past the first thousand, fixing the file and uploading again is the way forward.
+    /// </summary>
+    public const int MaxReportedErrors = 1000;
+
+    public bool AllRejected => Accepted == 0 && RejectedCount > 0;
 }
 
 /// <summary>The file had no usable header or body at all; answered as 400, not as row errors.</summary>

@@ -78,7 +78,7 @@ public static class ImportApi
         TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
             title: "No row was accepted",
-            detail: $"All {result.Rejected.Count} row(s) were rejected; see 'rejected' for the row, field and reason of each. Nothing was imported.",
+            detail: $"All {result.RejectedCount} row(s) were rejected; see 'rejected' for the row, field and reason of each. Nothing was imported.",
             extensions: new Dictionary<string, object?>
             {
                 ["accepted"] = result.Accepted,
@@ -86,6 +86,7 @@ public static class ImportApi
                 ["updated"] = result.Updated,
                 ["unchanged"] = result.Unchanged,
                 ["rejected"] = result.Rejected,
+                ["rejectedCount"] = result.RejectedCount,
                 ["warnings"] = result.Warnings,
                 ["dryRun"] = result.DryRun,
             });

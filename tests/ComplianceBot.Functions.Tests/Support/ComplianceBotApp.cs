@@ -21,7 +21,7 @@ public sealed class AzuriteGroup : ICollectionFixture<AzuriteFixture>
 /// outbox (or a fake SendGrid when given) for email, a fake clock, and three API keys: HR, a manager
 /// of clinic-a and a manager of clinic-b. The timers never fire by themselves.
 /// </summary>
-public sealed class ComplianceBotApp : WebApplicationFactory<Program>
+public class ComplianceBotApp : WebApplicationFactory<Program>
 {
     public const string HrKey = "hr-key-0000000000000000000000000000000001";
     public const string ManagerAKey = "manager-a-key-000000000000000000000000002";

@@ -281,8 +281,8 @@ async function runImport(dryRun) {
 function showImportResult(result, what, fileName) {
   const rejected = result.rejected || [];
   const summary = result.dryRun
-    ? `Checked ${fileName} (${what}): ${result.accepted} rows can be imported, ${rejected.length} rejected. Nothing has been saved yet.`
-    : `Imported ${fileName} (${what}): ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${rejected.length} rejected.`;
+    ? `Checked ${fileName} (${what}): ${result.accepted} rows can be imported, ${result.rejectedCount ?? rejected.length} rejected. Nothing has been saved yet.`
+    : `Imported ${fileName} (${what}): ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.rejectedCount ?? rejected.length} rejected.`;
   $('import-status').textContent = summary;
 
   const counts = [['Accepted', result.accepted], ['Created', result.created], ['Updated', result.updated], ['Unchanged', result.unchanged], ['Rejected', rejected.length]];
