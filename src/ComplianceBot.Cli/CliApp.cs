@@ -101,7 +101,7 @@ public static class CliApp
                 .StartAsync(async progress =>
                 {
                     var task = progress.AddTask($"Reading {path.Name}", maxValue: Math.Max(1, path.Length));
-                    await using var stream = new ProgressStream(File.OpenRead(path.FullName), read => task.Value = read);
+                    await using var stream = new CountingReadStream(File.OpenRead(path.FullName), read => task.Value = read, leaveOpen: false);
                     var rows = TabularReader.ReadAsync(stream, format, ct);
                     result = parse.GetValue(kind) == "roster"
                         ? await import.ImportRosterAsync(rows, request, ct)
@@ -391,51 +391,4 @@ public sealed class CliContext(IAnsiConsole console, TextWriter stdout, TextWrit
     public IReadOnlyDictionary<string, string?>? Overrides { get; set; } = overrides;
 
     public Task<IHost> StartAsync(CancellationToken ct) => CliServices.StartAsync(Overrides, ct);
-}
-
-/// <summary>Reports how far a file has been read, for the import progress bar.</summary>
-internal sealed class ProgressStream(Stream inner, Action<long> report) : Stream
-{
-    private long _read;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => inner.Length;
-
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
-    }
-
-    private int Count(int n)
-    {
-        _read += n;
-        report(_read);
-        return n;
-    }
 }

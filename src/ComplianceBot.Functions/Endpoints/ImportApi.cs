@@ -53,7 +53,7 @@ public static class ImportApi
             limit.MaxRequestBodySize = options.MaxBodyBytes;
         }
 
-        await using var body = new CappedReadStream(context.Request.Body, options.MaxBodyBytes);
+        await using var body = Capped(context.Request.Body, options.MaxBodyBytes);
         try
         {
             var result = await run(TabularReader.ReadAsync(body, format.Value, context.RequestAborted), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun));
@@ -91,6 +91,13 @@ public static class ImportApi
                 ["dryRun"] = result.DryRun,
             });
 
+    /// <summary>The body, failing with <see cref="BodyTooLargeException"/> once more than <paramref name="cap"/> bytes were read.</summary>
+    internal static CountingReadStream Capped(Stream body, long cap) =>
+        new(body, read =>
+        {
+            if (read > cap) throw new BodyTooLargeException();
+        });
+
     private static ProblemHttpResult TooLarge(ImportOptions options) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
@@ -98,46 +105,5 @@ public static class ImportApi
             detail: $"The limit is {options.MaxBodyBytes / (1024 * 1024.0):0.#} MB. Split the file and upload the parts; nothing was imported.");
 }
 
-/// <summary>Thrown by <see cref="CappedReadStream"/> when a body passes its cap.</summary>
+/// <summary>Thrown while reading a body that passes its cap (see <see cref="ImportApi.Capped"/>).</summary>
 public sealed class BodyTooLargeException() : IOException("The request body exceeds the configured limit.");
-
-/// <summary>A read-only stream that fails once more than <c>cap</c> bytes have been read.</summary>
-public sealed class CappedReadStream(Stream inner, long cap) : Stream
-{
-    private long _read;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    private int Count(int n)
-    {
-        _read += n;
-        if (_read > cap) throw new BodyTooLargeException();
-        return n;
-    }
-}

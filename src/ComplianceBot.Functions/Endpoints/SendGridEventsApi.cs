@@ -18,7 +18,7 @@ public static class SendGridEventsApi
         {
             if (context.Request.ContentLength > MaxBodyBytes) return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Event batch too large");
             using var buffer = new MemoryStream();
-            await using (var capped = new CappedReadStream(context.Request.Body, MaxBodyBytes))
+            await using (var capped = ImportApi.Capped(context.Request.Body, MaxBodyBytes))
             {
                 try
                 {
