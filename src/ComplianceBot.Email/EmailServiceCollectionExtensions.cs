@@ -124,6 +124,10 @@ internal sealed class SendGridClientOptionsValidator : IValidateOptions<SendGrid
             failures.Add("SendGrid:MaxRateLimitWait (SendGrid__MaxRateLimitWait) must not be negative.");
         if (options.RequestTimeout <= TimeSpan.Zero)
             failures.Add("SendGrid:RequestTimeout (SendGrid__RequestTimeout) must be positive.");
+
+        // An unresolved Key Vault reference arrives as its own text; sending with it would fail every message.
+        if (options.ApiKey?.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase) == true)
+            failures.Add("SendGrid:ApiKey (SendGrid__ApiKey) is an unresolved Key Vault reference: grant the app's identity 'Key Vault Secrets User' and restart it.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
