@@ -63,6 +63,18 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     }
 
     [Fact]
+    public async Task MapsEveryEmployeeToTheirCurrentClinicWhenAskedForTheIndex()
+    {
+        var store = new TableStaffStore(_client, _tables);
+        await store.UpsertManyAsync([Person("E1", "c1"), Person("E/2", "c2"), Person("E3", "c2")]);
+        await store.UpsertManyAsync([Person("E3", "c1")]);
+
+        var map = await store.ClinicsByEmployeeAsync();
+
+        Assert.Equal(new Dictionary<string, string> { ["E1"] = "c1", ["E/2"] = "c2", ["E3"] = "c1" }, map);
+    }
+
+    [Fact]
     public async Task CredentialUpsertWritesOnlyChangedRowsInBatchesWhen250RowsForOneClinic()
     {
         var store = new TableCredentialRecordStore(_client, _tables);

@@ -141,7 +141,7 @@ public sealed partial class ImportService(
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(request);
-        var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
+        var roster = await staffStore.ClinicsByEmployeeAsync(cancellationToken).ConfigureAwait(false);
         var tally = new Tally(request.DryRun);
         var seen = new Dictionary<(string, string), int>();
         var pending = new List<(string ClinicId, CredentialRecord Record)>();
@@ -202,16 +202,9 @@ public sealed partial class ImportService(
     public (CredentialRecord? Record, RowError? Error) ValidateRecord(StaffMember owner, IReadOnlyDictionary<string, string?> fields, string source)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        var roster = new Dictionary<string, StaffMember>(StringComparer.Ordinal) { [owner.EmployeeId] = owner };
+        var roster = new Dictionary<string, string>(StringComparer.Ordinal) { [owner.EmployeeId] = owner.ClinicId };
         var record = ValidateRecord(new RawRow(1, fields), roster, source, out _, out var error);
         return (record, error);
-    }
-
-    private async Task<Dictionary<string, StaffMember>> LoadRosterAsync(CancellationToken cancellationToken)
-    {
-        var all = await clinics.ListAsync(cancellationToken).ConfigureAwait(false);
-        var lists = await Task.WhenAll(all.Select(c => staffStore.ListByClinicAsync(c.Id, cancellationToken))).ConfigureAwait(false);
-        return lists.SelectMany(l => l).ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
     }
 
     private static IEnumerable<RowError> UnknownColumns(RawRow first, IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases)
@@ -307,7 +300,7 @@ public sealed partial class ImportService(
         return new StaffMember(id, first, last, email, clinic.Id, role, hire, state, birthday, active);
     }
 
-    private CredentialRecord? ValidateRecord(RawRow row, Dictionary<string, StaffMember> roster, string source, out string? clinicId, out RowError? error)
+    private CredentialRecord? ValidateRecord(RawRow row, IReadOnlyDictionary<string, string> roster, string source, out string? clinicId, out RowError? error)
     {
         clinicId = null;
         error = CheckCells(row);
@@ -315,7 +308,7 @@ public sealed partial class ImportService(
 
         var id = Field(row, "employee_id");
         if (id is null) return Fail<CredentialRecord>(row, "employee_id", "is required", out error);
-        if (!roster.TryGetValue(id, out var staff)) return Fail<CredentialRecord>(row, "employee_id", $"no staff member '{id}'; import the roster first", out error);
+        if (!roster.TryGetValue(id, out var staffClinic)) return Fail<CredentialRecord>(row, "employee_id", $"no staff member '{id}'; import the roster first", out error);
 
         var code = Field(row, "credential", RecordColumnAliases);
         if (code is null) return Fail<CredentialRecord>(row, "credential", "is required", out error);
@@ -344,8 +337,8 @@ public sealed partial class ImportService(
         var number = Field(row, "credential_number");
         if (number is { Length: > 64 }) return Fail<CredentialRecord>(row, "credential_number", "is longer than 64 characters", out error);
 
-        clinicId = staff.ClinicId;
-        return new CredentialRecord(staff.EmployeeId, type.Code, issued, expires, number, source, Verified: false);
+        clinicId = staffClinic;
+        return new CredentialRecord(id, type.Code, issued, expires, number, source, Verified: false);
     }
 
     private async Task WriteStaffAsync(List<StaffMember> batch, Tally tally, CancellationToken cancellationToken)

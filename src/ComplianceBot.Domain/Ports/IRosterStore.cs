@@ -29,6 +29,9 @@ public interface IStaffStore
     /// <summary>The person, or null. Employee ids are unique across the organization.</summary>
     Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default);
 
+    /// <summary>Every employee id of the organization with the clinic it belongs to (for validating imports).</summary>
+    Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Every staff member (active and inactive) of one clinic.</summary>
     Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default);
 

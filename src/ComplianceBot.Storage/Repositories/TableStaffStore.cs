@@ -21,6 +21,18 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
         return entity is null ? null : ToStaff(entity);
     }
 
+    /// <summary>One scan of the organization-wide index instead of one query per clinic.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var entity in client.QueryAsync(tables.EmployeeIndex, select: ["PartitionKey", "ClinicId"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entity.GetString("ClinicId") is { } clinicId) map[TableKey.Decode(entity.PartitionKey)] = clinicId;
+        }
+
+        return map;
+    }
+
     public async Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default)
     {
         var staff = new List<StaffMember>();

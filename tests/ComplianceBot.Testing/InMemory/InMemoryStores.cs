@@ -34,6 +34,9 @@ public sealed class InMemoryStaffStore : IStaffStore
     public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_staff.TryGetValue(employeeId, out var s) ? s : null);
 
+    public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(_staff.Values.ToDictionary(s => s.EmployeeId, s => s.ClinicId, StringComparer.Ordinal));
+
     public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<StaffMember>>(_staff.Values.Where(s => s.ClinicId == clinicId).OrderBy(s => s.EmployeeId, StringComparer.Ordinal).ToList());
 
