@@ -88,7 +88,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         AzuriteFixture azurite,
         DateTimeOffset now,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Func<HttpMessageHandler>? storageTransport = null)
+        Func<HttpMessageHandler>? storageTransport = null,
+        bool kestrel = false)
     {
         var clock = new ManualTimeProvider(now);
         var sendGrid = await FakeSendGridServer.StartAsync(clock);
@@ -113,7 +114,17 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var factory = new AppFactory(azurite, sendGrid, clock, all, storageTransport);
-        _ = factory.Server; // start now: table creation and option validation happen here
+        if (kestrel)
+        {
+            // A real loopback socket, for what TestServer cannot show (request body limits, memory).
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+        else
+        {
+            _ = factory.Server; // start now: table creation and option validation happen here
+        }
+
         return factory;
     }
 

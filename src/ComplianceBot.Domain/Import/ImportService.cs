@@ -26,6 +26,9 @@ public sealed partial class ImportService(
     /// <summary>Longest value accepted in any cell; longer cells reject their row.</summary>
     public const int MaxCellLength = 256;
 
+    /// <summary>Rejected rows reported with row, field and reason; further ones are only counted.</summary>
+    public const int MaxReportedErrors = 1000;
+
     /// <summary>Accepted rows are written in chunks of this many, so memory stays flat as files grow.</summary>
     public const int WriteChunk = 2000;
 
@@ -106,20 +109,20 @@ public sealed partial class ImportService(
             tally.Total++;
             if (raw.StructuralError is { } structural)
             {
-                tally.Rejected.Add(structural);
+                tally.Reject(structural);
                 continue;
             }
 
             var staff = ValidateStaff(raw, known, out var error);
             if (staff is null)
             {
-                tally.Rejected.Add(error!);
+                tally.Reject(error!);
                 continue;
             }
 
             if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
             {
-                tally.Rejected.Add(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
+                tally.Reject(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
                 continue;
             }
 
@@ -158,21 +161,21 @@ public sealed partial class ImportService(
             tally.Total++;
             if (raw.StructuralError is { } structural)
             {
-                tally.Rejected.Add(structural);
+                tally.Reject(structural);
                 continue;
             }
 
             var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
             if (record is null)
             {
-                tally.Rejected.Add(error!);
+                tally.Reject(error!);
                 continue;
             }
 
             var key = (record.EmployeeId, record.CredentialCode);
             if (seen.TryGetValue(key, out var firstRow))
             {
-                tally.Rejected.Add(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
+                tally.Reject(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
                 continue;
             }
 
@@ -414,8 +417,8 @@ public sealed partial class ImportService(
                     action,
                     clinicId,
                     "file",
-                    tally.Rejected.Count == 0 ? "ok" : "partial",
-                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.Rejected.Count}")),
+                    tally.RejectedCount == 0 ? "ok" : "partial",
+                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}")),
                 cancellationToken).ConfigureAwait(false);
         }
     }
@@ -472,7 +475,18 @@ public sealed partial class ImportService(
 
         public int Unchanged { get; private set; }
 
-        public List<RowError> Rejected { get; } = [];
+        private readonly List<RowError> _rejected = [];
+
+        /// <summary>Rows rejected in all; only the first <see cref="MaxReportedErrors"/> are kept with their reasons.</summary>
+        public int RejectedCount { get; private set; }
+
+        // Memory must follow the body cap, not the number of bad rows: a 10 MB file of duplicate rows
+        // held ~170,000 RowErrors (120 MB) before this cap.
+        public void Reject(RowError error)
+        {
+            RejectedCount++;
+            if (_rejected.Count < MaxReportedErrors) _rejected.Add(error);
+        }
 
         public List<RowError> Warnings { get; } = [];
 
@@ -489,6 +503,6 @@ public sealed partial class ImportService(
         }
 
         public ImportResult ToResult() =>
-            new(Created + Updated + Unchanged, Created, Updated, Unchanged, Rejected.OrderBy(r => r.Row).ToList(), Warnings, DryRun);
+            new(Created + Updated + Unchanged, Created, Updated, Unchanged, _rejected.OrderBy(r => r.Row).ToList(), Warnings, DryRun, RejectedCount);
     }
 }

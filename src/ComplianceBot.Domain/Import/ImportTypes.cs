@@ -13,6 +13,7 @@ public sealed record RowError(int Row, string Field, string Reason);
 
 /// <summary>What an import did, or with <see cref="DryRun"/> would do.</summary>
 /// <param name="Warnings">Problems that rejected nothing, e.g. an unknown column that was ignored.</param>
+/// <param name="RejectedCount">Rows rejected in all; <see cref="Rejected"/> lists the first <see cref="ImportService.MaxReportedErrors"/>.</param>
 public sealed record ImportResult(
     int Accepted,
     int Created,
@@ -20,9 +21,10 @@ public sealed record ImportResult(
     int Unchanged,
     IReadOnlyList<RowError> Rejected,
     IReadOnlyList<RowError> Warnings,
-    bool DryRun)
+    bool DryRun,
+    int RejectedCount = 0)
 {
-    public bool AllRejected => Accepted == 0 && Rejected.Count > 0;
+    public bool AllRejected => Accepted == 0 && Math.Max(RejectedCount, Rejected.Count) > 0;
 }
 
 /// <summary>The file had no usable header or body at all; answered as 400, not as row errors.</summary>
