@@ -126,10 +126,11 @@ public sealed class ReminderRunService(
             return new ClinicRunSummary(clinic.Id, localDate, job, 0, 0, 0, 0, 0, Completed: true);
         }
 
+        var tally = new Tally();
+        tally.Add(failed: await GiveUpExhaustedAsync(clinic, cancellationToken).ConfigureAwait(false));
         var input = await LoadAsync(clinic, localDate, job == RunJob.DailyReminders ? watermark : null, job == RunJob.WeeklyDigest, cancellationToken).ConfigureAwait(false);
         var plan = planner.Plan(input);
         var runId = $"run-{Guid.NewGuid():N}";
-        var tally = new Tally();
 
         var sends = new List<Func<CancellationToken, Task>>();
         if (job == RunJob.DailyReminders)
@@ -163,6 +164,23 @@ public sealed class ReminderRunService(
         }
 
         return new ClinicRunSummary(clinic.Id, localDate, job, tally.Sent, tally.Skipped, tally.Failed, tally.Unknown, tally.Retryable, completed);
+    }
+
+    /// <summary>
+    /// Moves Retryable entries that used up their attempts to Failed, so that giving up is visible in the
+    /// ledger, the run summary and the alerts (ADR 0003) instead of staying "Retryable" for ever while the
+    /// watermark moves on. Done by the first run after the last attempt; returns how many.
+    /// </summary>
+    private async Task<int> GiveUpExhaustedAsync(Clinic clinic, CancellationToken cancellationToken)
+    {
+        var entries = await ledger.ListAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
+        var exhausted = entries.Where(e => e.State == LedgerState.Retryable && e.Attempts >= Settings.MaxSendAttempts).ToList();
+        foreach (var e in exhausted)
+        {
+            await ledger.UpdateAsync([e.Key], e.RunId, LedgerState.Failed, null, $"gave up after {e.Attempts} attempts: {e.Detail}", cancellationToken).ConfigureAwait(false);
+        }
+
+        return exhausted.Count;
     }
 
     private static bool AlreadyCompleted(RunJob job, DateOnly watermark, DateOnly localDate) =>
