@@ -33,23 +33,24 @@ public static class FunctionsAppExtensions
 
         services.AddScoped<ClinicAccess>();
         services.AddSingleton<TimerRunner>();
+        services.AddSingleton<TablesReady>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
-        services.AddOpenApi("v1");
+        services.AddOpenApi(OpenApiDocumentApi.DocumentName);
         return services;
     }
 
     /// <summary>The middleware and every function of the registry.</summary>
-    /// <param name="storageReady">Completes when the tables exist; every request but the readiness probe waits for it.</param>
-    public static WebApplication UseComplianceBot(this WebApplication app, Task storageReady)
+    public static WebApplication UseComplianceBot(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        ArgumentNullException.ThrowIfNull(storageReady);
+        var tables = app.Services.GetRequiredService<TablesReady>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path != "/") await storageReady.WaitAsync(context.RequestAborted);
+            // Every request but the readiness probe needs the tables (a 503 problem if storage is unreachable).
+            if (context.Request.Path != "/") await tables.EnsureAsync().WaitAsync(context.RequestAborted);
             await next(context);
         });
         app.UseAuthentication();
@@ -66,7 +67,7 @@ public static class FunctionsAppExtensions
         app.MapCatalog();
         app.MapSendGridEvents();
         app.MapWebApp();
-        app.MapOpenApi("/api/openapi.json").WithName("GetOpenApi").RequireAuthorization(Policies.AnyRole);
+        app.MapOpenApiDocument();
         return app;
     }
 

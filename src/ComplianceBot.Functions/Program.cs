@@ -20,10 +20,7 @@ builder.Services
     .AddFunctionsApp(builder.Configuration);
 
 var app = builder.Build();
-
-// Tables are created while the server starts; the readiness probe answers at once and every other
-// request waits for them (and fails closed with 503 if storage cannot be reached).
-app.UseComplianceBot(app.Services.EnsureTablesAsync());
+app.UseComplianceBot();
 await app.RunAsync();
 
 /// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
