@@ -176,7 +176,8 @@ public static class DemoCommand
     /// <summary>The Functions app built next to this CLI (same configuration: Debug or Release).</summary>
     private static string FunctionsAppPath(string repoRoot)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Debug";
+        // This CLI runs from .../bin/<Configuration>/net10.0/; the app is built next to it in the same configuration.
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent?.Name ?? "Debug";
         var dll = Path.Combine(repoRoot, "src", "ComplianceBot.Functions", "bin", configuration, "net10.0", "ComplianceBot.Functions.dll");
         return File.Exists(dll)
             ? dll
