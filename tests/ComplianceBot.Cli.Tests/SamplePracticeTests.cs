@@ -118,6 +118,42 @@ public sealed class SamplePracticeTests
         Assert.True(-outside.DaysLeft!.Value > lapse.Days, $"{outside.DaysLeft} days left");
     }
 
+    [Fact]
+    public async Task EveryStatusAppearsInEachClinicWhenClinicsRunOnDifferentDates()
+    {
+        // What the demo does on a Saturday: Boston (open on Saturdays) runs today, Seattle and Austin on
+        // Monday. Records generated for one date would show Seattle's "due today" card as two days overdue.
+        var saturday = new DateOnly(2026, 3, 7);
+        var monday = saturday.AddDays(2);
+        DateOnly RunDate(string clinicId) => clinicId == "boston-harbor" ? saturday : monday;
+
+        var statuses = await EvaluateAsync(RunDate, saturday);
+
+        foreach (var clinic in SamplePractice.Clinics)
+        {
+            var ofClinic = statuses.Where(s => s.Staff.ClinicId == clinic.Id).Select(s => s.Status).ToList();
+            foreach (var state in new[] { ComplianceState.Current, ComplianceState.Expiring, ComplianceState.Expired, ComplianceState.Missing })
+            {
+                Assert.Contains(ofClinic, s => s.State == state);
+            }
+        }
+
+        AssertEveryStatus(statuses, saturday);
+        var dueToday = Assert.Single(statuses, s => s.Status.State == ComplianceState.DueToday && s.Status.Credential?.Code == "BLS");
+        Assert.Equal(monday, dueToday.Status.DueDate);
+    }
+
+    [Fact]
+    public void RecordsForOneDateAreTheSameRowsWhateverTheOverloadUsed()
+    {
+        var date = new DateOnly(2027, 5, 17);
+
+        var one = SamplePractice.RecordsCsv(date).Split('\n').Order(StringComparer.Ordinal);
+        var perClinic = SamplePractice.RecordsCsv(_ => date).Split('\n').Order(StringComparer.Ordinal);
+
+        Assert.Equal(one, perClinic);
+    }
+
     internal static void AssertEveryStatus(IReadOnlyList<(StaffMember Staff, RequirementStatus Status)> statuses, DateOnly today)
     {
         var missing = MissingKinds(statuses);
@@ -150,16 +186,20 @@ public sealed class SamplePracticeTests
     internal static DateOnly Parse(string date) => DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>Every requirement status of every active person, evaluated on <paramref name="today"/>.</summary>
-    internal static async Task<IReadOnlyList<(StaffMember Staff, RequirementStatus Status)>> EvaluateAsync(DateOnly today)
+    internal static Task<IReadOnlyList<(StaffMember Staff, RequirementStatus Status)>> EvaluateAsync(DateOnly today) =>
+        EvaluateAsync(_ => today, today);
+
+    /// <summary>Each clinic generated for and evaluated on its own run date; imported on <paramref name="importDate"/>.</summary>
+    internal static async Task<IReadOnlyList<(StaffMember Staff, RequirementStatus Status)>> EvaluateAsync(Func<string, DateOnly> runDateOf, DateOnly importDate)
     {
-        var practice = await ImportAsync(today);
+        var practice = await ImportAsync(runDateOf, importDate);
         var result = new List<(StaffMember, RequirementStatus)>();
         foreach (var clinic in SamplePractice.Clinics)
         {
             var records = await practice.RecordStore.ListByClinicAsync(clinic.Id);
             foreach (var person in (await practice.Staff.ListByClinicAsync(clinic.Id)).Where(p => p.Active))
             {
-                var compliance = Evaluator.Evaluate(clinic, person, records, [], today);
+                var compliance = Evaluator.Evaluate(clinic, person, records, [], runDateOf(clinic.Id));
                 result.AddRange(compliance.Requirements.Select(r => (person, r)));
             }
         }
@@ -167,10 +207,12 @@ public sealed class SamplePracticeTests
         return result;
     }
 
-    private static async Task<ImportedPractice> ImportAsync(DateOnly today)
+    private static Task<ImportedPractice> ImportAsync(DateOnly today) => ImportAsync(_ => today, today);
+
+    private static async Task<ImportedPractice> ImportAsync(Func<string, DateOnly> runDateOf, DateOnly importDate)
     {
-        // Noon UTC on the run date: the import's "issued in the future" check sees the same day.
-        var time = new ManualTimeProvider(new DateTimeOffset(today.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
+        // Noon UTC on the import date: the import's "issued in the future" check sees that day.
+        var time = new ManualTimeProvider(new DateTimeOffset(importDate.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero));
         var clinics = new InMemoryClinicStore();
         var staff = new InMemoryStaffStore();
         var records = new InMemoryCredentialRecordStore();
@@ -178,8 +220,8 @@ public sealed class SamplePracticeTests
         var import = new ImportService(clinics, staff, records, new InMemoryAuditLog(), CredentialCatalog.Default, time);
         var request = new ImportRequest("test", DryRun: false, "sample");
 
-        var roster = await import.ImportRosterAsync(Rows(SamplePractice.RosterCsv(today)), request);
-        var imported = await import.ImportRecordsAsync(Rows(SamplePractice.RecordsCsv(today)), request);
+        var roster = await import.ImportRosterAsync(Rows(SamplePractice.RosterCsv(runDateOf)), request);
+        var imported = await import.ImportRecordsAsync(Rows(SamplePractice.RecordsCsv(runDateOf)), request);
         return new ImportedPractice(staff, records, roster, imported);
     }
 
