@@ -155,6 +155,22 @@ public sealed class PreviewRunReportCommandTests(AzuriteFixture azurite) : IDisp
     }
 
     [Fact]
+    public async Task ReportKeepsNegativeDaysLeftAsNumbersInCsv()
+    {
+        await _cli.LoadSamplePracticeAsync(SamplePracticeTests.Parse(AsOf));
+
+        var result = await _cli.RunAsync("report", "--clinic", Seattle, "--as-of", AsOf);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.StartsWith("seattle-north,NG-1003,", StringComparison.Ordinal) && l.Contains(",CMA,", StringComparison.Ordinal))
+            .ToList();
+        var cma = Assert.Single(rows);
+        Assert.Matches(@",expired,[0-9-]+,[0-9-]+,-\d+,", cma);
+        Assert.DoesNotContain(",'-", cma, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReportWritesJsonWithEveryActivePersonAndTheirStatuses()
     {
         await _cli.LoadSamplePracticeAsync(SamplePracticeTests.Parse(AsOf));
