@@ -39,6 +39,42 @@ public sealed class ImportCommandTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task ReadsJsonWhenTheFileEndsInJson()
+    {
+        await _cli.CreateSampleClinicsAsync();
+        var file = _cli.WriteFile("roster.json", """
+            [
+              {"employee_id": "J-1", "first_name": "Ivy", "last_name": "Marsh", "email": "ivy.marsh@riverside.example",
+               "clinic_id": "austin-central", "role": "nurse", "hire_date": "2023-04-01", "active": "true"},
+              {"employee_id": "J-2", "first_name": "Ned", "last_name": "Holt", "email": "ned.holt@riverside.example",
+               "clinic_id": "austin-central", "role": "astronaut"}
+            ]
+            """);
+
+        var result = await _cli.RunAsync("import", "roster", file);
+
+        Assert.True(result.ExitCode == ExitCodes.Partial, result.ToString());
+        Assert.Contains("Accepted 1 ", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("'astronaut' is not a role", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WritesNoRecordsWhenRecordsAreImportedWithDryRun()
+    {
+        await _cli.CreateSampleClinicsAsync();
+        await _cli.RunAsync("import", "roster", _cli.WriteFile("roster.csv", SamplePractice.RosterCsv(RunDate)));
+        var file = _cli.WriteFile("records.csv", SamplePractice.RecordsCsv(RunDate));
+
+        var dry = await _cli.RunAsync("import", "records", file, "--dry-run");
+        var report = await _cli.RunAsync("report", "--clinic", "seattle-north", "--as-of", "2026-11-16", "--format", "json");
+
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Contains("Dry run", dry.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"status\": \"missing\"", report.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"status\": \"current\"", report.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ExitsOneAndShowsTheRejectedRowsWhenSomeRowsAreBad()
     {
         await _cli.CreateSampleClinicsAsync();
