@@ -59,6 +59,8 @@ public static class CliApp
 
         try
         {
+            // The default handler would catch every exception of an action and exit 1, so the catches
+            // below (exit 2, naming the setting or argument) would never run.
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
         }
         catch (OptionsValidationException ex)
@@ -66,7 +68,13 @@ public static class CliApp
             await stderr.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
             return ExitCodes.UsageOrConfiguration;
         }
-        catch (UsageException ex)
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            // The start-up validator throws one exception per invalid options type, aggregated when several fail.
+            await stderr.WriteLineAsync("Configuration error: " + string.Join(" ", ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures)));
+            return ExitCodes.UsageOrConfiguration;
+        }
+        catch (Exception ex) when (ex is UsageException or UnreadableImportException)
         {
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.UsageOrConfiguration;

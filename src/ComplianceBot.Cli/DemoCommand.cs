@@ -61,18 +61,20 @@ public static class DemoCommand
             var clinics = services.GetRequiredService<IClinicStore>();
             foreach (var clinic in SamplePractice.Clinics) await clinics.UpsertAsync(clinic, ct);
 
-            var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            // Each clinic runs on its next local business day, which is not the UTC date (time zones,
+            // weekends): generate its records relative to that date so every status shows on it.
+            var runDates = SamplePractice.Clinics.ToDictionary(c => c.Id, c => NextBusinessDay(c, ComplianceReportService.Today(c, time)), StringComparer.Ordinal);
             var import = services.GetRequiredService<ImportService>();
             var request = new ImportRequest("demo", DryRun: false, "sample");
-            var roster = await import.ImportRosterAsync(Rows(SamplePractice.RosterCsv(today), ct), request, ct);
-            var records = await import.ImportRecordsAsync(Rows(SamplePractice.RecordsCsv(today), ct), request, ct);
+            var roster = await import.ImportRosterAsync(Rows(SamplePractice.RosterCsv(id => runDates[id]), ct), request, ct);
+            var records = await import.ImportRecordsAsync(Rows(SamplePractice.RecordsCsv(id => runDates[id]), ct), request, ct);
             console.MarkupLine($"Loaded the sample practice: {SamplePractice.Clinics.Count} clinics, {roster.Accepted} staff, {records.Accepted} training records.");
 
             var runs = services.GetRequiredService<ReminderRunService>();
             var table = new Table().AddColumns("Clinic", "Run date", "Reminders", "Escalations", "Digest to", "Sent", "Skipped", "Failed");
             foreach (var clinic in SamplePractice.Clinics)
             {
-                var date = NextBusinessDay(clinic, ComplianceReportService.Today(clinic, time));
+                var date = runDates[clinic.Id];
                 var plan = (await runs.PreviewAsync(clinic.Id, date, ct))!;
                 var daily = await runs.RunClinicAsync(clinic, date, RunJob.DailyReminders, ct);
                 var digest = await runs.RunClinicAsync(clinic, date, RunJob.WeeklyDigest, ct);

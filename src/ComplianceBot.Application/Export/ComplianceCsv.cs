@@ -19,6 +19,10 @@ public static class ComplianceCsv
     public static string Neutralize(string? value)
     {
         if (string.IsNullOrEmpty(value)) return string.Empty;
+
+        // A plain integer such as an overdue item's days_left (-45) cannot run as a formula; an
+        // apostrophe would turn it into text that no longer sorts or sums.
+        if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)) return value;
         return value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
     }
 

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ComplianceBot.Application.Samples;
+using ComplianceBot.Domain.Catalog;
+
+namespace ComplianceBot.Cli.Tests;
+
+/// <summary>The README's first command, run once: it starts its own Azurite, so it needs no fixture.</summary>
+public sealed partial class DemoCommandTests : IDisposable
+{
+    private readonly string _outbox = Directory.CreateTempSubdirectory("compliancebot-demo-").FullName;
+
+    [Fact]
+    public async Task RunsEndToEndAndWritesReadableRemindersWhenRunOnce()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await CliApp.RunAsync(["demo", "--once", "--outbox", _outbox], stdout, stderr);
+
+        var output = stdout.ToString();
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{stderr}");
+        foreach (var clinic in SamplePractice.Clinics)
+        {
+            Assert.Contains(clinic.Name, output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Loaded the sample practice: 3 clinics, 30 staff", output, StringComparison.Ordinal);
+        var files = Directory.GetFiles(_outbox, "*.eml");
+        Assert.NotEmpty(files);
+        Assert.Contains($"{files.Length} emails written to", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_outbox, "index.jsonl")));
+        Assert.Contains(files, f => Path.GetFileName(f).Contains("-digest-", StringComparison.Ordinal));
+        Assert.Contains(files, f => Path.GetFileName(f).Contains("-escalation-", StringComparison.Ordinal));
+
+        var reminder = File.ReadAllText(files.First(f => Path.GetFileName(f).Contains("-reminder-", StringComparison.Ordinal)));
+        var (headers, body) = Split(reminder);
+        Assert.Matches(@"(?m)^From: .*compliancebot@northgate\.example", headers);
+        Assert.Matches(@"(?m)^To: .*@(northgate|riverside|harborview)\.example", headers);
+        Assert.Matches(@"(?m)^Subject: \S", headers);
+        Assert.Matches(@"(?m)^Date: ", headers);
+        Assert.Contains("Content-Type: multipart/alternative;", headers, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: text/plain; charset=utf-8", body, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Content-Type: text/html; charset=utf-8", body, StringComparison.OrdinalIgnoreCase);
+
+        var text = DecodeQuotedPrintable(body);
+        Assert.Contains(CredentialCatalog.Default.All, t => text.Contains(t.Name, StringComparison.Ordinal));
+        Assert.Matches(LongDate(), text);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_outbox, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Leave the folder for inspection rather than hide a failure.
+        }
+    }
+
+    private static (string Headers, string Body) Split(string eml)
+    {
+        var end = eml.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(end > 0, "no blank line after the headers (CRLF line ends expected)");
+        // Unfold continuation lines so each header is on one line.
+        return (eml[..end].Replace("\r\n ", " ", StringComparison.Ordinal), eml[(end + 4)..]);
+    }
+
+    private static string DecodeQuotedPrintable(string body)
+    {
+        var unfolded = body.Replace("=\r\n", string.Empty, StringComparison.Ordinal);
+        var bytes = new List<byte>();
+        for (var i = 0; i < unfolded.Length; i++)
+        {
+            if (unfolded[i] == '=' && i + 2 < unfolded.Length && Uri.IsHexDigit(unfolded[i + 1]) && Uri.IsHexDigit(unfolded[i + 2]))
+            {
+                bytes.Add(byte.Parse(unfolded.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(unfolded[i].ToString()));
+            }
+        }
+
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    // e.g. "March 31, 2027" or "2027-03-31"
+    [GeneratedRegex(@"(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, 20\d\d|20\d\d-\d\d-\d\d")]
+    private static partial Regex LongDate();
+}
