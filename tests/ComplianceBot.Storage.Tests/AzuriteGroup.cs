@@ -61,3 +61,19 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
         return response;
     }
 }
+
+/// <summary>Forwards every request to the real server and counts them by method.</summary>
+internal sealed class RequestCountingHandler : DelegatingHandler
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+    public RequestCountingHandler() => InnerHandler = new SocketsHttpHandler();
+
+    public int Count(HttpMethod method) => _counts.GetValueOrDefault(method.Method);
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        _counts.AddOrUpdate(request.Method.Method, 1, (_, n) => n + 1);
+        return base.SendAsync(request, cancellationToken);
+    }
+}

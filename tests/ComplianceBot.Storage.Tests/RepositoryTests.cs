@@ -63,6 +63,22 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     }
 
     [Fact]
+    public async Task CredentialRecordsMoveWithThePersonWhenTheyChangeClinic()
+    {
+        var staff = new TableStaffStore(_client, _tables);
+        var records = new TableCredentialRecordStore(_client, _tables);
+        await staff.UpsertManyAsync([Person("E#3", "c2"), Person("E4", "c2")]);
+        await records.UpsertManyAsync("c2", [Record("E#3", "BLS"), Record("E#3", "HIPAA", 2), Record("E4", "BLS")]);
+
+        var moved = await staff.UpsertManyAsync([Person("E#3", "c1")]);
+
+        Assert.Equal([WriteOutcome.Updated], moved);
+        Assert.Equal([Record("E#3", "BLS"), Record("E#3", "HIPAA", 2)], (await records.ListByStaffAsync("c1", "E#3")).OrderBy(r => r.CredentialCode));
+        Assert.Equal([Record("E4", "BLS")], await records.ListByClinicAsync("c2"));
+        Assert.Equal("c1", (await staff.GetAsync("E#3"))!.ClinicId);
+    }
+
+    [Fact]
     public async Task MapsEveryEmployeeToTheirCurrentClinicWhenAskedForTheIndex()
     {
         var store = new TableStaffStore(_client, _tables);
@@ -91,6 +107,41 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
         Assert.Equal(250, stored.Count);
         Assert.Equal(records.ToHashSet(), stored.ToHashSet());
         Assert.Equal(records.Where(r => r.EmployeeId == "E/1").ToHashSet(), (await store.ListByStaffAsync("c1", "E/1")).ToHashSet());
+    }
+
+    [Fact]
+    public async Task CredentialUpsertExpectingNewInsertsWithoutReadingWhenThePartitionIsEmpty()
+    {
+        using var counter = new RequestCountingHandler();
+        using var client = AzuriteClients.Create(azurite, counter);
+        var store = new TableCredentialRecordStore(client, _tables);
+        var records = Enumerable.Range(0, 250).Select(i => Record($"E{i / 5}", $"C{i % 5}")).ToList();
+
+        var outcomes = await store.UpsertManyExpectingNewAsync("c1", records);
+
+        Assert.Equal(0, counter.Count(HttpMethod.Get));
+        Assert.Equal(3, counter.Count(HttpMethod.Post)); // three $batch requests of at most 100
+        Assert.Equal(250, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Equal(WriteOutcome.Created, o));
+        Assert.Equal(records.ToHashSet(), (await store.ListByClinicAsync("c1")).ToHashSet());
+    }
+
+    [Fact]
+    public async Task CredentialUpsertExpectingNewFallsBackToComparingWhenALaterBatchMeetsStoredRows()
+    {
+        var store = new TableCredentialRecordStore(_client, _tables);
+        // Rows 0-149 are new; 150-249 are stored already (200 unchanged, 210 changed). The first batch
+        // of 100 goes in as inserts, the second meets row 150 and wrote nothing, so the rest is compared.
+        var records = Enumerable.Range(0, 250).Select(i => Record($"E{i / 5:D3}", $"C{i % 5}")).ToList();
+        await store.UpsertManyAsync("c1", records[150..]);
+        records[210] = records[210] with { CredentialNumber = "N-2" };
+
+        var outcomes = await store.UpsertManyExpectingNewAsync("c1", records);
+
+        Assert.All(outcomes.Take(150), o => Assert.Equal(WriteOutcome.Created, o));
+        Assert.Equal(WriteOutcome.Updated, outcomes[210]);
+        Assert.Equal(99, outcomes.Skip(150).Count(o => o == WriteOutcome.Unchanged));
+        Assert.Equal(records.ToHashSet(), (await store.ListByClinicAsync("c1")).ToHashSet());
     }
 
     [Fact]

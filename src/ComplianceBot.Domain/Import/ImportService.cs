@@ -383,9 +383,14 @@ public sealed partial class ImportService(
                 continue;
             }
 
-            foreach (var outcome in await recordStore.UpsertManyAsync(group.Key, rows, cancellationToken).ConfigureAwait(false))
+            // Until a clinic turns out to hold some of the rows already, this looks like a first upload.
+            var outcomes = tally.ExpectNew
+                ? await recordStore.UpsertManyExpectingNewAsync(group.Key, rows, cancellationToken).ConfigureAwait(false)
+                : await recordStore.UpsertManyAsync(group.Key, rows, cancellationToken).ConfigureAwait(false);
+            foreach (var outcome in outcomes)
             {
                 tally.Count(outcome);
+                if (outcome != WriteOutcome.Created) tally.ExpectNew = false;
             }
         }
     }
@@ -456,6 +461,9 @@ public sealed partial class ImportService(
     private sealed class Tally(bool dryRun)
     {
         public bool DryRun { get; } = dryRun;
+
+        /// <summary>True until a write meets a row that was stored already.</summary>
+        public bool ExpectNew { get; set; } = true;
 
         public int Total { get; set; }
 

@@ -38,7 +38,7 @@ public interface IStaffStore
     /// <summary>
     /// Writes the given staff members (any clinics) in entity-group batches per clinic. Rows equal to
     /// what is stored are not written and come back as <see cref="WriteOutcome.Unchanged"/>. A person
-    /// who moves clinic is removed from the old clinic's partition.
+    /// who moves clinic is removed from the old clinic, and their credential records move with them.
     /// </summary>
     Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default);
 }
@@ -57,6 +57,14 @@ public interface ICredentialRecordStore
     /// not rewritten (<see cref="WriteOutcome.Unchanged"/>). A record is keyed by (employee, credential code).
     /// </summary>
     Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The same write, for a caller that expects most rows to be new (a first upload): the store may
+    /// insert without reading first and compare only when it meets a row that exists. The outcomes are
+    /// those of <see cref="UpsertManyAsync"/>; only the cost differs.
+    /// </summary>
+    Task<IReadOnlyList<WriteOutcome>> UpsertManyExpectingNewAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default) =>
+        UpsertManyAsync(clinicId, records, cancellationToken);
 }
 
 /// <summary>Organization-level retraining events (new hazard, material policy change).</summary>

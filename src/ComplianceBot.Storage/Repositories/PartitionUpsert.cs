@@ -8,6 +8,9 @@ namespace ComplianceBot.Storage.Repositories;
 /// rows in entity-group transactions (≤100 operations, kept well under 4 MiB). New rows are inserts and
 /// changed rows are ETag-conditional updates, so a concurrent writer makes the batch fail (409/412)
 /// instead of being overwritten; then the partition is re-read and the remaining rows recomputed.
+/// With <c>insertFirst</c> (the caller expects the rows to be new, as in a first upload) the read is
+/// skipped: the rows go straight in as inserts, and only when a batch meets a row that exists (409,
+/// nothing of that batch written) does it fall back to reading and comparing what is left.
 /// </summary>
 internal static class PartitionUpsert
 {
@@ -22,9 +25,15 @@ internal static class PartitionUpsert
         string partitionKey,
         IReadOnlyList<TableEntity> desired,
         Func<IReadOnlyList<int>, Task>? beforeWrite,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool insertFirst = false)
     {
         var final = new WriteOutcome?[desired.Count];
+        if (insertFirst && beforeWrite is null && await TryInsertAllAsync(client, table, desired, final, cancellationToken).ConfigureAwait(false))
+        {
+            return final.Select(o => o!.Value).ToArray();
+        }
+
         for (var round = 1; ; round++)
         {
             var stored = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
@@ -73,6 +82,28 @@ internal static class PartitionUpsert
                 // Someone wrote this partition since we read it: read again and redo what is left.
             }
         }
+    }
+
+    /// <summary>Inserts every row, batch by batch; false (with the written batches marked) at the first batch that meets an existing row.</summary>
+    private static async Task<bool> TryInsertAllAsync(TableStorageClient client, string table, IReadOnlyList<TableEntity> desired, WriteOutcome?[] final, CancellationToken cancellationToken)
+    {
+        var inserts = desired.Select((row, i) => (i, new TableTransactionAction(TableTransactionActionType.Insert, row), WriteOutcome.Created)).ToList();
+        foreach (var batch in Chunk(inserts))
+        {
+            try
+            {
+                await client.SubmitTransactionAsync(table, batch.Select(p => p.Action).ToList(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableStorageException ex) when (ex.Status == 409)
+            {
+                // A row of this batch exists already; the batch wrote nothing. Compare the rest instead.
+                return false;
+            }
+
+            foreach (var p in batch) final[p.Index] = p.Outcome;
+        }
+
+        return true;
     }
 
     private static IEnumerable<List<(int Index, TableTransactionAction Action, WriteOutcome Outcome)>> Chunk(List<(int Index, TableTransactionAction Action, WriteOutcome Outcome)> pending)

@@ -25,11 +25,8 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
 
     public async Task<IReadOnlyList<CredentialRecord>> ListByStaffAsync(string clinicId, string employeeId, CancellationToken cancellationToken = default)
     {
-        // '|' is escaped inside parts, so "emp|" .. "emp}" ('}' follows '|') is exactly this person's rows.
-        var prefix = TableKey.Compose(Separator, employeeId);
-        var filter = TableFilter.RowKeyRange(TableKey.Encode(clinicId), prefix + Separator, prefix + (char)(Separator + 1));
         var records = new List<CredentialRecord>();
-        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, PersonFilter(clinicId, employeeId), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             records.Add(ToRecord(entity));
         }
@@ -37,7 +34,48 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
         return records;
     }
 
-    public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Carries a person's records over when they move clinic: copied into the new clinic's partition
+    /// first, then removed from the old one, so a move cut off half-way loses nothing and is simply
+    /// repeated by the next write (copies replace copies).
+    /// </summary>
+    internal static async Task MoveAsync(TableStorageClient client, StorageTables tables, string employeeId, string fromClinicId, string toClinicId, CancellationToken cancellationToken)
+    {
+        var old = new List<TableEntity>();
+        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, PersonFilter(fromClinicId, employeeId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            old.Add(entity);
+        }
+
+        if (old.Count == 0) return;
+        var to = TableKey.Encode(toClinicId);
+        foreach (var batch in old.Chunk(TableTransaction.MaxOperations))
+        {
+            var copies = batch.Select(e => new TableTransactionAction(TableTransactionActionType.InsertOrReplace, ToEntity(to, ToRecord(e)))).ToList();
+            await client.SubmitTransactionAsync(tables.CredentialRecords, copies, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var batch in old.Chunk(TableTransaction.MaxOperations))
+        {
+            var deletes = batch.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(e.PartitionKey, e.RowKey))).ToList();
+            await client.SubmitTransactionAsync(tables.CredentialRecords, deletes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // '|' is escaped inside parts, so "emp|" .. "emp}" ('}' follows '|') is exactly this person's rows.
+    private static string PersonFilter(string clinicId, string employeeId)
+    {
+        var prefix = TableKey.Compose(Separator, employeeId);
+        return TableFilter.RowKeyRange(TableKey.Encode(clinicId), prefix + Separator, prefix + (char)(Separator + 1));
+    }
+
+    public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default) =>
+        UpsertManyAsync(clinicId, records, expectNew: false, cancellationToken);
+
+    public Task<IReadOnlyList<WriteOutcome>> UpsertManyExpectingNewAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default) =>
+        UpsertManyAsync(clinicId, records, expectNew: true, cancellationToken);
+
+    private Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, bool expectNew, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         var partition = TableKey.Encode(clinicId);
@@ -48,7 +86,7 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
             throw new ArgumentException($"A record for the same employee and credential appears more than once (row {entities.IndexOf(duplicate.Last())}).", nameof(records));
         }
 
-        return UpsertAsync(partition, entities, cancellationToken);
+        return UpsertAsync(partition, entities, expectNew, cancellationToken);
     }
 
     internal static TableEntity ToEntity(string partition, CredentialRecord r) => new(partition, TableKey.Compose(Separator, r.EmployeeId, r.CredentialCode))
@@ -73,6 +111,6 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
             e.GetBoolean("Verified") ?? false);
     }
 
-    private async Task<IReadOnlyList<WriteOutcome>> UpsertAsync(string partition, List<TableEntity> entities, CancellationToken cancellationToken) =>
-        await PartitionUpsert.RunAsync(client, tables.CredentialRecords, partition, entities, null, cancellationToken).ConfigureAwait(false);
+    private async Task<IReadOnlyList<WriteOutcome>> UpsertAsync(string partition, List<TableEntity> entities, bool expectNew, CancellationToken cancellationToken) =>
+        await PartitionUpsert.RunAsync(client, tables.CredentialRecords, partition, entities, null, cancellationToken, insertFirst: expectNew).ConfigureAwait(false);
 }

@@ -69,6 +69,8 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
                     var index = await client.GetEntityAsync(tables.EmployeeIndex, key, IndexRow, ct).ConfigureAwait(false);
                     if (index?.GetString("ClinicId") is { } oldClinic && !string.Equals(oldClinic, person.ClinicId, StringComparison.Ordinal))
                     {
+                        // Their credentials go with them, before the old row and the index let go of the old clinic.
+                        await TableCredentialRecordStore.MoveAsync(client, tables, person.EmployeeId, oldClinic, person.ClinicId, ct).ConfigureAwait(false);
                         await client.DeleteEntityAsync(tables.Staff, TableKey.Encode(oldClinic), key, cancellationToken: ct).ConfigureAwait(false);
                         lock (moved) moved.Add(i);
                     }
