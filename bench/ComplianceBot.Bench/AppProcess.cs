@@ -45,7 +45,15 @@ internal sealed class AppProcess : IDisposable
     {
         var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        // The Functions host starts the handler in the app's own folder; so do we. (Started from the
+        // repository root, both apps would spend about 250 ms watching its whole tree for config changes.)
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dll))!,
+        };
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url.ToString().TrimEnd('/'));

@@ -27,8 +27,9 @@ public static class WebAppApi
 
     public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
     {
-        var files = Load(typeof(WebAppApi).Assembly);
-        app.MapGet(FunctionEndpoints.PathOf("WebApp"), (string? path, HttpContext context) => Serve(files, path, context)).AsFunction("WebApp").ExcludeFromDescription();
+        // Read and hashed on the first request for the page, not while the host waits for the app to start.
+        var files = new Lazy<FrozenDictionary<string, StaticFile>>(() => Load(typeof(WebAppApi).Assembly));
+        app.MapGet(FunctionEndpoints.PathOf("WebApp"), (string? path, HttpContext context) => Serve(files.Value, path, context)).AsFunction("WebApp").ExcludeFromDescription();
         return app;
     }
 
@@ -55,7 +56,7 @@ public static class WebAppApi
         return TypedResults.Bytes(file.Content, file.ContentType);
     }
 
-    /// <summary>Reads every listed file once; a missing one is a build mistake and fails the start.</summary>
+    /// <summary>Reads every listed file once; a missing one is a build mistake (a test loads them all).</summary>
     internal static FrozenDictionary<string, StaticFile> Load(Assembly assembly)
     {
         var loaded = new Dictionary<string, StaticFile>(StringComparer.Ordinal);
