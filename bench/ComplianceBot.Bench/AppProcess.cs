@@ -10,17 +10,23 @@ internal sealed class AppProcess : IDisposable
 {
     private readonly Process _process;
 
-    private AppProcess(Process process, Uri baseUrl, TimeSpan startup)
+    private readonly Stopwatch _sinceStart;
+
+    private AppProcess(Process process, Uri baseUrl, Stopwatch sinceStart)
     {
         _process = process;
+        _sinceStart = sinceStart;
         BaseUrl = baseUrl;
-        Startup = startup;
+        Startup = sinceStart.Elapsed;
     }
 
     public Uri BaseUrl { get; }
 
     /// <summary>From process start to the first 200 on GET /.</summary>
     public TimeSpan Startup { get; }
+
+    /// <summary>Time since the process was started.</summary>
+    public TimeSpan SinceStart => _sinceStart.Elapsed;
 
     /// <summary>Peak resident memory of the process so far (Linux VmHWM), in MiB.</summary>
     public long PeakMemoryMiB
@@ -74,7 +80,7 @@ internal sealed class AppProcess : IDisposable
             try
             {
                 using var response = await http.GetAsync(url);
-                if (response.StatusCode == HttpStatusCode.OK) return new AppProcess(process, url, clock.Elapsed);
+                if (response.StatusCode == HttpStatusCode.OK) return new AppProcess(process, url, clock);
             }
             catch (HttpRequestException)
             {

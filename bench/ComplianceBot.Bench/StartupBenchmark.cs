@@ -8,6 +8,8 @@ namespace ComplianceBot.Bench;
 /// </summary>
 internal static class StartupBenchmark
 {
+    private const string HrKey = "bench-hr-key-0123456789abcdef0123456789";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var rounds = BenchArgs.Option(args, "--rounds", 7);
@@ -21,6 +23,9 @@ internal static class StartupBenchmark
             ["Email__FromAddress"] = "compliance@bench.example",
             ["Email__OutboxPath"] = Path.Combine(Path.GetTempPath(), "compliancebot-bench-outbox"),
             ["Timers__Standalone"] = "false",
+            ["Auth__ApiKeys__0__Name"] = "bench",
+            ["Auth__ApiKeys__0__Key"] = HrKey,
+            ["Auth__ApiKeys__0__Role"] = "HR",
         };
 
         // Warm-up: disk cache, Azurite tables.
@@ -28,19 +33,30 @@ internal static class StartupBenchmark
         using (await AppProcess.StartAsync(bare, environment)) { }
 
         var ours = new List<double>();
+        var oursFirstCall = new List<double>();
         var baseline = new List<double>();
+        using var http = new HttpClient();
         for (var round = 0; round < rounds; round++)
         {
             foreach (var first in round % 2 == 0 ? new[] { true, false } : [false, true])
             {
                 using var started = await AppProcess.StartAsync(first ? app : bare, environment);
                 (first ? ours : baseline).Add(started.Startup.TotalMilliseconds);
+                if (!first) continue;
+
+                // For the record: the first real call after the probe (it checks the tables and builds the routes).
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(started.BaseUrl, "/api/catalog"));
+                request.Headers.Add("X-Api-Key", HrKey);
+                using var response = await http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                oursFirstCall.Add(started.SinceStart.TotalMilliseconds);
             }
         }
 
         var a = Median(ours);
         var b = Median(baseline);
         Console.WriteLine($"start-up to first GET / answer, median of {rounds}: ComplianceBot {a:F0} ms, bare ASP.NET Core {b:F0} ms, ratio {a / b:F2} (target <= 1.3)");
+        Console.WriteLine($"ComplianceBot start to its first GET /api/catalog answer right after the probe: {Median(oursFirstCall):F0} ms (median; no baseline)");
         return 0;
     }
 
