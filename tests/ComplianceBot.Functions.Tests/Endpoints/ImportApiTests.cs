@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ComplianceBot.Domain.Import;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using static ComplianceBot.Functions.Tests.Support.Problems;
@@ -194,10 +196,57 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("nothing was imported", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Without a Content-Length the cap is enforced while reading: still 413, and no row half-applied.
-        var streamed = await hr.PostAsync("/api/staff/import", new UnknownLengthContent(big, "text/csv"));
+        using var streaming = small.HrStreaming();
+        var streamed = await streaming.PostAsync("/api/staff/import", new UnknownLengthContent(big, "text/csv"));
+        Assert.Null(streamed.RequestMessage!.Content!.Headers.ContentLength);
         await AssertProblemAsync(streamed, HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/a1")).StatusCode);
     }
+
+    [Fact]
+    public async Task PayloadTooLargeAndNoRowStoredWhenAChunkedBodyPassesTheCapAfterMoreThanOneWriteChunk()
+    {
+        // The cap lets the first write chunk (2,000 rows) and a little more through before it is passed.
+        var cap = Encoding.UTF8.GetByteCount(ManyRows(ImportService.WriteChunk + 200));
+        using var small = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Import:MaxBodyBytes"] = cap.ToString(CultureInfo.InvariantCulture) });
+        using var hr = small.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        using var streaming = small.HrStreaming();
+        var response = await streaming.PostAsync("/api/staff/import", new UnknownLengthContent(ManyRows(ImportService.WriteChunk + 500), "text/csv"));
+
+        Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("nothing was imported", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/m00000")).StatusCode);
+        var compliance = await JsonAsync(await hr.GetAsync("/api/clinics/clinic-a/compliance"));
+        Assert.Equal(0, compliance.GetProperty("staffCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task ImportsEveryRowWhenAChunkedBodyOfMoreThanOneWriteChunkIsUnderTheCap()
+    {
+        var rows = ImportService.WriteChunk + 100;
+        var csv = ManyRows(rows);
+        using var small = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Import:MaxBodyBytes"] = Encoding.UTF8.GetByteCount(csv).ToString(CultureInfo.InvariantCulture) });
+        using var hr = small.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        using var streaming = small.HrStreaming();
+        var response = await streaming.PostAsync("/api/staff/import", new UnknownLengthContent(csv, "text/csv"));
+
+        Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
+        var result = await JsonAsync(response);
+
+        Assert.Equal((rows, rows, 0), (result.GetProperty("accepted").GetInt32(), result.GetProperty("created").GetInt32(), result.GetProperty("rejectedCount").GetInt32()));
+        Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync("/api/staff/m00000")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync($"/api/staff/m{rows - 1:D5}")).StatusCode);
+    }
+
+    /// <summary>A roster of valid, distinct people in clinic-a: m00000, m00001, ...</summary>
+    private static string ManyRows(int count) =>
+        "employee_id,first_name,last_name,email,clinic_id,role\r\n"
+        + string.Concat(Enumerable.Range(0, count).Select(i => $"m{i:D5},Pat,Lee,m{i:D5}@example.org,clinic-a,other\r\n"));
 
     [Fact]
     public async Task AcceptsRowsWhenTheCsvUsesLfOnlyWithoutBom()
