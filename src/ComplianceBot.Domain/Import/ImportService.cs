@@ -95,45 +95,54 @@ public sealed partial class ImportService(
         var pending = new List<StaffMember>();
         var headerChecked = false;
 
-        await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (!headerChecked)
+            await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                headerChecked = true;
-                tally.Warnings.AddRange(UnknownColumns(raw, RosterColumns, aliases: null));
+                if (!headerChecked)
+                {
+                    headerChecked = true;
+                    tally.Warnings.AddRange(UnknownColumns(raw, RosterColumns, aliases: null));
+                }
+
+                tally.Total++;
+                if (raw.StructuralError is { } structural)
+                {
+                    tally.Reject(structural);
+                    continue;
+                }
+
+                var staff = ValidateStaff(raw, known, out var error);
+                if (staff is null)
+                {
+                    tally.Reject(error!);
+                    continue;
+                }
+
+                if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
+                {
+                    tally.Reject(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
+                    continue;
+                }
+
+                seen[staff.EmployeeId] = raw.Row;
+                pending.Add(staff);
+                if (pending.Count >= WriteChunk)
+                {
+                    await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+                    pending.Clear();
+                }
             }
 
-            tally.Total++;
-            if (raw.StructuralError is { } structural)
-            {
-                tally.Reject(structural);
-                continue;
-            }
-
-            var staff = ValidateStaff(raw, known, out var error);
-            if (staff is null)
-            {
-                tally.Reject(error!);
-                continue;
-            }
-
-            if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
-            {
-                tally.Reject(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
-                continue;
-            }
-
-            seen[staff.EmployeeId] = raw.Row;
-            pending.Add(staff);
-            if (pending.Count >= WriteChunk)
-            {
-                await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-                pending.Clear();
-            }
+            await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            await AuditFailureAsync("import.roster", request, tally, failure).ConfigureAwait(false);
+            throw;
         }
 
-        await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-        await AuditAsync("import.roster", request, tally, tally.Clinics, cancellationToken).ConfigureAwait(false);
+        await AuditAsync("import.roster", request, tally, cancellationToken).ConfigureAwait(false);
         return tally.ToResult();
     }
 
@@ -147,46 +156,55 @@ public sealed partial class ImportService(
         var pending = new List<(string ClinicId, CredentialRecord Record)>();
         var headerChecked = false;
 
-        await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (!headerChecked)
+            await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                headerChecked = true;
-                tally.Warnings.AddRange(UnknownColumns(raw, RecordColumns, RecordColumnAliases));
+                if (!headerChecked)
+                {
+                    headerChecked = true;
+                    tally.Warnings.AddRange(UnknownColumns(raw, RecordColumns, RecordColumnAliases));
+                }
+
+                tally.Total++;
+                if (raw.StructuralError is { } structural)
+                {
+                    tally.Reject(structural);
+                    continue;
+                }
+
+                var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
+                if (record is null)
+                {
+                    tally.Reject(error!);
+                    continue;
+                }
+
+                var key = (record.EmployeeId, record.CredentialCode);
+                if (seen.TryGetValue(key, out var firstRow))
+                {
+                    tally.Reject(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
+                    continue;
+                }
+
+                seen[key] = raw.Row;
+                pending.Add((clinicId!, record));
+                if (pending.Count >= WriteChunk)
+                {
+                    await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+                    pending.Clear();
+                }
             }
 
-            tally.Total++;
-            if (raw.StructuralError is { } structural)
-            {
-                tally.Reject(structural);
-                continue;
-            }
-
-            var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
-            if (record is null)
-            {
-                tally.Reject(error!);
-                continue;
-            }
-
-            var key = (record.EmployeeId, record.CredentialCode);
-            if (seen.TryGetValue(key, out var firstRow))
-            {
-                tally.Reject(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
-                continue;
-            }
-
-            seen[key] = raw.Row;
-            pending.Add((clinicId!, record));
-            if (pending.Count >= WriteChunk)
-            {
-                await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-                pending.Clear();
-            }
+            await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            await AuditFailureAsync("import.records", request, tally, failure).ConfigureAwait(false);
+            throw;
         }
 
-        await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-        await AuditAsync("import.records", request, tally, tally.Clinics, cancellationToken).ConfigureAwait(false);
+        await AuditAsync("import.records", request, tally, cancellationToken).ConfigureAwait(false);
         return tally.ToResult();
     }
 
@@ -393,10 +411,20 @@ public sealed partial class ImportService(
     /// <summary>Equal for import purposes: the source of a row does not make it a change.</summary>
     private static bool SameRecord(CredentialRecord a, CredentialRecord b) => a with { Source = b.Source, Verified = b.Verified } == b;
 
-    private async Task AuditAsync(string action, ImportRequest request, Tally tally, IEnumerable<string> touched, CancellationToken cancellationToken)
+    private Task AuditAsync(string action, ImportRequest request, Tally tally, CancellationToken cancellationToken) =>
+        AppendAuditAsync(action, request, tally, tally.RejectedCount == 0 ? "ok" : "partial", string.Empty, cancellationToken);
+
+    /// <summary>
+    /// Chunks written before the failure stay written, so the audit says how many. Written without the
+    /// request's token: a client that went away is one of the failures this records.
+    /// </summary>
+    private Task AuditFailureAsync(string action, ImportRequest request, Tally tally, Exception failure) =>
+        AppendAuditAsync(action, request, tally, "failed", " error=" + failure.GetType().Name, CancellationToken.None);
+
+    private async Task AppendAuditAsync(string action, ImportRequest request, Tally tally, string outcome, string suffix, CancellationToken cancellationToken)
     {
         if (request.DryRun) return;
-        var clinicsTouched = touched.ToList();
+        var clinicsTouched = tally.Clinics.ToList();
         if (clinicsTouched.Count == 0) clinicsTouched.Add("*");
         foreach (var clinicId in clinicsTouched)
         {
@@ -407,8 +435,8 @@ public sealed partial class ImportService(
                     action,
                     clinicId,
                     "file",
-                    tally.RejectedCount == 0 ? "ok" : "partial",
-                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}")),
+                    outcome,
+                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}{suffix}")),
                 cancellationToken).ConfigureAwait(false);
         }
     }
