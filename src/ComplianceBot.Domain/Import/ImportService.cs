@@ -91,20 +91,15 @@ public sealed partial class ImportService(
         ArgumentNullException.ThrowIfNull(request);
         var known = (await clinics.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         var tally = new Tally(request.DryRun);
+        var columns = new ColumnCheck(RosterColumns, aliases: null, tally.Warnings);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var pending = new List<StaffMember>();
-        var headerChecked = false;
 
         try
         {
             await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                if (!headerChecked)
-                {
-                    headerChecked = true;
-                    tally.Warnings.AddRange(UnknownColumns(raw, RosterColumns, aliases: null));
-                }
-
+                columns.Check(raw);
                 tally.Total++;
                 if (raw.StructuralError is { } structural)
                 {
@@ -152,20 +147,15 @@ public sealed partial class ImportService(
         ArgumentNullException.ThrowIfNull(request);
         var roster = await staffStore.ClinicsByEmployeeAsync(cancellationToken).ConfigureAwait(false);
         var tally = new Tally(request.DryRun);
+        var columns = new ColumnCheck(RecordColumns, RecordColumnAliases, tally.Warnings);
         var seen = new Dictionary<(string, string), int>();
         var pending = new List<(string ClinicId, CredentialRecord Record)>();
-        var headerChecked = false;
 
         try
         {
             await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                if (!headerChecked)
-                {
-                    headerChecked = true;
-                    tally.Warnings.AddRange(UnknownColumns(raw, RecordColumns, RecordColumnAliases));
-                }
-
+                columns.Check(raw);
                 tally.Total++;
                 if (raw.StructuralError is { } structural)
                 {
@@ -223,17 +213,6 @@ public sealed partial class ImportService(
         var roster = new Dictionary<string, string>(StringComparer.Ordinal) { [owner.EmployeeId] = owner.ClinicId };
         var record = ValidateRecord(new RawRow(1, fields), roster, source, out _, out var error);
         return (record, error);
-    }
-
-    private static IEnumerable<RowError> UnknownColumns(RawRow first, IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases)
-    {
-        foreach (var name in first.Fields.Keys)
-        {
-            if (!columns.Contains(name) && (aliases is null || !aliases.ContainsKey(name)))
-            {
-                yield return new RowError(1, name, "unknown column; its values were ignored");
-            }
-        }
     }
 
     private static string? Field(RawRow row, string name, IReadOnlyDictionary<string, string>? aliases = null)
@@ -480,6 +459,29 @@ public sealed partial class ImportService(
 
     [GeneratedRegex(@"^[^@\s<>()\[\],;:""\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
     private static partial Regex EmailPattern();
+
+    /// <summary>
+    /// Reports each column that is not an import column once, with the first row it appeared on: a CSV's
+    /// header (row 1) names its columns even for a row that could not be read; each JSON object names its own.
+    /// </summary>
+    private sealed class ColumnCheck(IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases, List<RowError> warnings)
+    {
+        private const int HeaderRow = 1;
+        private readonly HashSet<string> _known = new(columns.Concat(aliases?.Keys ?? []), StringComparer.Ordinal);
+        private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
+        public void Check(RawRow raw)
+        {
+            var (names, row) = raw.HeaderColumns is { } header ? (header, HeaderRow) : ((IEnumerable<string>)raw.Fields.Keys, raw.Row);
+            foreach (var name in names)
+            {
+                if (!_known.Contains(name) && _reported.Add(name))
+                {
+                    warnings.Add(new RowError(row, name, "unknown column; its values were ignored"));
+                }
+            }
+        }
+    }
 
     private sealed class Tally(bool dryRun)
     {

@@ -243,6 +243,45 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync($"/api/staff/m{rows - 1:D5}")).StatusCode);
     }
 
+    [Fact]
+    public async Task WarnsOnceOfEachUnknownKeyWithTheFirstObjectNamingItWhenItIsNotInTheFirstObject()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        const string json = """
+            [
+              {"employee_id":"k1","first_name":"Jo","last_name":"Lane","email":"k1@example.org","clinic_id":"clinic-b","role":"nurse"},
+              {"employee_id":"k2","first_name":"Al","last_name":"Ng","email":"k2@example.org","clinic_id":"clinic-b","role":"nurse","badge":"7"},
+              {"employee_id":"k3","first_name":"Bo","last_name":"Ray","email":"k3@example.org","clinic_id":"clinic-b","role":"nurse","Badge":"8","Night Shift":"yes"}
+            ]
+            """;
+
+        var result = await JsonAsync(await hr.PostAsync("/api/staff/import", new StringContent(json, Encoding.UTF8, "application/json")));
+
+        Assert.Equal(3, result.GetProperty("created").GetInt32());
+        var warnings = result.GetProperty("warnings").EnumerateArray().Select(w => (w.GetProperty("row").GetInt32(), w.GetProperty("field").GetString())).ToList();
+        Assert.Equal([(2, "badge"), (3, "night_shift")], warnings);
+        Assert.All(result.GetProperty("warnings").EnumerateArray(), w => Assert.Equal("unknown column; its values were ignored", w.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task WarnsOfTheHeadersUnknownColumnWhenTheFirstDataRowCannotBeRead()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        const string csv = "employee_id,first_name,last_name,email,clinic_id,role,badge\r\n"
+            + "broken,row\r\n"
+            + "c1,Pat,Lee,c1@example.org,clinic-a,other,7\r\n";
+
+        var result = await JsonAsync(await hr.PostAsync("/api/staff/import", TestData.Csv(csv)));
+
+        Assert.Equal(1, result.GetProperty("created").GetInt32());
+        var rejected = Assert.Single(result.GetProperty("rejected").EnumerateArray());
+        Assert.Equal((2, "(row)"), (rejected.GetProperty("row").GetInt32(), rejected.GetProperty("field").GetString()));
+        var warning = Assert.Single(result.GetProperty("warnings").EnumerateArray());
+        Assert.Equal((1, "badge"), (warning.GetProperty("row").GetInt32(), warning.GetProperty("field").GetString()));
+    }
+
     /// <summary>A roster of valid, distinct people in clinic-a: m00000, m00001, ...</summary>
     private static string ManyRows(int count) =>
         "employee_id,first_name,last_name,email,clinic_id,role\r\n"
