@@ -206,12 +206,21 @@ public sealed partial class ImportService(
         return (staff, error);
     }
 
-    /// <summary>Validates one credential record given through the API (same rules as a records row).</summary>
-    public (CredentialRecord? Record, RowError? Error) ValidateRecord(StaffMember owner, IReadOnlyDictionary<string, string?> fields, string source)
+    /// <summary>
+    /// Validates one renewal given through the API: the rules of a records row, except that the date it was
+    /// issued or completed is required (a records file may give only the printed expiry date).
+    /// </summary>
+    public (CredentialRecord? Record, RowError? Error) ValidateRenewal(StaffMember owner, IReadOnlyDictionary<string, string?> fields, string source)
     {
         ArgumentNullException.ThrowIfNull(owner);
+        var row = new RawRow(1, fields);
+        if (Field(row, "issued_on", RecordColumnAliases) is null)
+        {
+            return (null, new RowError(row.Row, "issued_on", "is required: the date the renewal was issued or completed (issued_on or completed_on); expires_on and credential_number are optional"));
+        }
+
         var roster = new Dictionary<string, string>(StringComparer.Ordinal) { [owner.EmployeeId] = owner.ClinicId };
-        var record = ValidateRecord(new RawRow(1, fields), roster, source, out _, out var error);
+        var record = ValidateRecord(row, roster, source, out _, out var error);
         return (record, error);
     }
 
