@@ -68,6 +68,7 @@ public static class TabularReader
             throw new UnreadableImportException($"The header names the column '{duplicate.Key}' twice.");
         }
 
+        IReadOnlyList<string> named = columns.Where(c => c.Length > 0).ToArray();
         while (await csv.ReadAsync().ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -78,7 +79,7 @@ public static class TabularReader
             var fields = new Dictionary<string, string?>(columns.Length, StringComparer.Ordinal);
             if (count != columns.Length)
             {
-                yield return new RawRow(row, fields, new RowError(row, "(row)", $"expected {columns.Length} columns as in the header, found {count}"));
+                yield return new RawRow(row, fields, new RowError(row, "(row)", $"expected {columns.Length} columns as in the header, found {count}"), named);
                 continue;
             }
 
@@ -88,7 +89,7 @@ public static class TabularReader
                 fields[columns[i]] = csv.Parser[i];
             }
 
-            yield return new RawRow(row, fields);
+            yield return new RawRow(row, fields, HeaderColumns: named);
         }
     }
 

@@ -91,49 +91,53 @@ public sealed partial class ImportService(
         ArgumentNullException.ThrowIfNull(request);
         var known = (await clinics.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         var tally = new Tally(request.DryRun);
+        var columns = new ColumnCheck(RosterColumns, aliases: null, tally.Warnings);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var pending = new List<StaffMember>();
-        var headerChecked = false;
 
-        await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (!headerChecked)
+            await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                headerChecked = true;
-                tally.Warnings.AddRange(UnknownColumns(raw, RosterColumns, aliases: null));
+                columns.Check(raw);
+                tally.Total++;
+                if (raw.StructuralError is { } structural)
+                {
+                    tally.Reject(structural);
+                    continue;
+                }
+
+                var staff = ValidateStaff(raw, known, out var error);
+                if (staff is null)
+                {
+                    tally.Reject(error!);
+                    continue;
+                }
+
+                if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
+                {
+                    tally.Reject(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
+                    continue;
+                }
+
+                seen[staff.EmployeeId] = raw.Row;
+                pending.Add(staff);
+                if (pending.Count >= WriteChunk)
+                {
+                    await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+                    pending.Clear();
+                }
             }
 
-            tally.Total++;
-            if (raw.StructuralError is { } structural)
-            {
-                tally.Reject(structural);
-                continue;
-            }
-
-            var staff = ValidateStaff(raw, known, out var error);
-            if (staff is null)
-            {
-                tally.Reject(error!);
-                continue;
-            }
-
-            if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
-            {
-                tally.Reject(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
-                continue;
-            }
-
-            seen[staff.EmployeeId] = raw.Row;
-            pending.Add(staff);
-            if (pending.Count >= WriteChunk)
-            {
-                await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-                pending.Clear();
-            }
+            await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            await AuditFailureAsync("import.roster", request, tally, failure).ConfigureAwait(false);
+            throw;
         }
 
-        await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-        await AuditAsync("import.roster", request, tally, tally.Clinics, cancellationToken).ConfigureAwait(false);
+        await AuditAsync("import.roster", request, tally, cancellationToken).ConfigureAwait(false);
         return tally.ToResult();
     }
 
@@ -143,50 +147,54 @@ public sealed partial class ImportService(
         ArgumentNullException.ThrowIfNull(request);
         var roster = await staffStore.ClinicsByEmployeeAsync(cancellationToken).ConfigureAwait(false);
         var tally = new Tally(request.DryRun);
+        var columns = new ColumnCheck(RecordColumns, RecordColumnAliases, tally.Warnings);
         var seen = new Dictionary<(string, string), int>();
         var pending = new List<(string ClinicId, CredentialRecord Record)>();
-        var headerChecked = false;
 
-        await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (!headerChecked)
+            await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                headerChecked = true;
-                tally.Warnings.AddRange(UnknownColumns(raw, RecordColumns, RecordColumnAliases));
+                columns.Check(raw);
+                tally.Total++;
+                if (raw.StructuralError is { } structural)
+                {
+                    tally.Reject(structural);
+                    continue;
+                }
+
+                var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
+                if (record is null)
+                {
+                    tally.Reject(error!);
+                    continue;
+                }
+
+                var key = (record.EmployeeId, record.CredentialCode);
+                if (seen.TryGetValue(key, out var firstRow))
+                {
+                    tally.Reject(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
+                    continue;
+                }
+
+                seen[key] = raw.Row;
+                pending.Add((clinicId!, record));
+                if (pending.Count >= WriteChunk)
+                {
+                    await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+                    pending.Clear();
+                }
             }
 
-            tally.Total++;
-            if (raw.StructuralError is { } structural)
-            {
-                tally.Reject(structural);
-                continue;
-            }
-
-            var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
-            if (record is null)
-            {
-                tally.Reject(error!);
-                continue;
-            }
-
-            var key = (record.EmployeeId, record.CredentialCode);
-            if (seen.TryGetValue(key, out var firstRow))
-            {
-                tally.Reject(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
-                continue;
-            }
-
-            seen[key] = raw.Row;
-            pending.Add((clinicId!, record));
-            if (pending.Count >= WriteChunk)
-            {
-                await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-                pending.Clear();
-            }
+            await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            await AuditFailureAsync("import.records", request, tally, failure).ConfigureAwait(false);
+            throw;
         }
 
-        await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-        await AuditAsync("import.records", request, tally, tally.Clinics, cancellationToken).ConfigureAwait(false);
+        await AuditAsync("import.records", request, tally, cancellationToken).ConfigureAwait(false);
         return tally.ToResult();
     }
 
@@ -198,24 +206,22 @@ public sealed partial class ImportService(
         return (staff, error);
     }
 
-    /// <summary>Validates one credential record given through the API (same rules as a records row).</summary>
-    public (CredentialRecord? Record, RowError? Error) ValidateRecord(StaffMember owner, IReadOnlyDictionary<string, string?> fields, string source)
+    /// <summary>
+    /// Validates one renewal given through the API: the rules of a records row, except that the date it was
+    /// issued or completed is required (a records file may give only the printed expiry date).
+    /// </summary>
+    public (CredentialRecord? Record, RowError? Error) ValidateRenewal(StaffMember owner, IReadOnlyDictionary<string, string?> fields, string source)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        var roster = new Dictionary<string, string>(StringComparer.Ordinal) { [owner.EmployeeId] = owner.ClinicId };
-        var record = ValidateRecord(new RawRow(1, fields), roster, source, out _, out var error);
-        return (record, error);
-    }
-
-    private static IEnumerable<RowError> UnknownColumns(RawRow first, IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases)
-    {
-        foreach (var name in first.Fields.Keys)
+        var row = new RawRow(1, fields);
+        if (Field(row, "issued_on", RecordColumnAliases) is null)
         {
-            if (!columns.Contains(name) && (aliases is null || !aliases.ContainsKey(name)))
-            {
-                yield return new RowError(1, name, "unknown column; its values were ignored");
-            }
+            return (null, new RowError(row.Row, "issued_on", "is required: the date the renewal was issued or completed (issued_on or completed_on); expires_on and credential_number are optional"));
         }
+
+        var roster = new Dictionary<string, string>(StringComparer.Ordinal) { [owner.EmployeeId] = owner.ClinicId };
+        var record = ValidateRecord(row, roster, source, out _, out var error);
+        return (record, error);
     }
 
     private static string? Field(RawRow row, string name, IReadOnlyDictionary<string, string>? aliases = null)
@@ -398,10 +404,20 @@ public sealed partial class ImportService(
     /// <summary>Equal for import purposes: the source of a row does not make it a change.</summary>
     private static bool SameRecord(CredentialRecord a, CredentialRecord b) => a with { Source = b.Source, Verified = b.Verified } == b;
 
-    private async Task AuditAsync(string action, ImportRequest request, Tally tally, IEnumerable<string> touched, CancellationToken cancellationToken)
+    private Task AuditAsync(string action, ImportRequest request, Tally tally, CancellationToken cancellationToken) =>
+        AppendAuditAsync(action, request, tally, tally.RejectedCount == 0 ? "ok" : "partial", string.Empty, cancellationToken);
+
+    /// <summary>
+    /// Chunks written before the failure stay written, so the audit says how many. Written without the
+    /// request's token: a client that went away is one of the failures this records.
+    /// </summary>
+    private Task AuditFailureAsync(string action, ImportRequest request, Tally tally, Exception failure) =>
+        AppendAuditAsync(action, request, tally, "failed", " error=" + failure.GetType().Name, CancellationToken.None);
+
+    private async Task AppendAuditAsync(string action, ImportRequest request, Tally tally, string outcome, string suffix, CancellationToken cancellationToken)
     {
         if (request.DryRun) return;
-        var clinicsTouched = touched.ToList();
+        var clinicsTouched = tally.Clinics.ToList();
         if (clinicsTouched.Count == 0) clinicsTouched.Add("*");
         foreach (var clinicId in clinicsTouched)
         {
@@ -412,8 +428,8 @@ public sealed partial class ImportService(
                     action,
                     clinicId,
                     "file",
-                    tally.RejectedCount == 0 ? "ok" : "partial",
-                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}")),
+                    outcome,
+                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}{suffix}")),
                 cancellationToken).ConfigureAwait(false);
         }
     }
@@ -457,6 +473,29 @@ public sealed partial class ImportService(
 
     [GeneratedRegex(@"^[^@\s<>()\[\],;:""\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
     private static partial Regex EmailPattern();
+
+    /// <summary>
+    /// Reports each column that is not an import column once, with the first row it appeared on: a CSV's
+    /// header (row 1) names its columns even for a row that could not be read; each JSON object names its own.
+    /// </summary>
+    private sealed class ColumnCheck(IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases, List<RowError> warnings)
+    {
+        private const int HeaderRow = 1;
+        private readonly HashSet<string> _known = new(columns.Concat(aliases?.Keys ?? []), StringComparer.Ordinal);
+        private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
+        public void Check(RawRow raw)
+        {
+            var (names, row) = raw.HeaderColumns is { } header ? (header, HeaderRow) : ((IEnumerable<string>)raw.Fields.Keys, raw.Row);
+            foreach (var name in names)
+            {
+                if (!_known.Contains(name) && _reported.Add(name))
+                {
+                    warnings.Add(new RowError(row, name, "unknown column; its values were ignored"));
+                }
+            }
+        }
+    }
 
     private sealed class Tally(bool dryRun)
     {

@@ -6,7 +6,11 @@ namespace ComplianceBot.Domain.Import;
 /// the CSV header is row 1, so the first data row is row 2; in JSON, the first element is row 1.
 /// </summary>
 /// <param name="StructuralError">Set when the row could not be read at all (e.g. wrong column count).</param>
-public sealed record RawRow(int Row, IReadOnlyDictionary<string, string?> Fields, RowError? StructuralError = null);
+/// <param name="HeaderColumns">
+/// The normalized columns a CSV header names (null for JSON, whose objects name their own), so that an
+/// unknown column is reported even when the row itself could not be read.
+/// </param>
+public sealed record RawRow(int Row, IReadOnlyDictionary<string, string?> Fields, RowError? StructuralError = null, IReadOnlyList<string>? HeaderColumns = null);
 
 /// <summary>Why one row (or, with row 1 of a CSV, one column) was not accepted.</summary>
 public sealed record RowError(int Row, string Field, string Reason);

@@ -10,7 +10,7 @@ namespace ComplianceBot.Functions.Endpoints;
 /// <summary>Limits of the import endpoints. Config section <c>Import</c>.</summary>
 public sealed class ImportOptions
 {
-    /// <summary><c>Import:MaxBodyBytes</c>: largest accepted body; larger ones get 413 before they are read. Default 10 MB.</summary>
+    /// <summary><c>Import:MaxBodyBytes</c>: largest accepted body; larger ones get 413 and nothing is imported. Default 10 MB.</summary>
     public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 }
 
@@ -56,7 +56,12 @@ public static class ImportApi
         await using var body = Capped(context.Request.Body, options.MaxBodyBytes);
         try
         {
-            var result = await run(TabularReader.ReadAsync(body, format.Value, context.RequestAborted), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun));
+            // Rows are written in chunks while the body is read, so a body of unknown length (chunked) is
+            // first read to its end into a temporary file: one over the cap gets 413 before any row is written.
+            await using Stream source = context.Request.ContentLength is null
+                ? await RequestBodySpool.SpoolAsync(body, Path.GetTempPath(), context.RequestAborted)
+                : body;
+            var result = await run(TabularReader.ReadAsync(source, format.Value, context.RequestAborted), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun));
             return result.AllRejected ? AllRejected(result) : TypedResults.Ok(result);
         }
         catch (BodyTooLargeException)

@@ -85,7 +85,7 @@ public static class StaffApi
         fields["credential"] = type.Code;
 
         var actor = ClinicAccess.Actor(user);
-        var (record, error) = import.ValidateRecord(person.Value.Staff, fields, "api");
+        var (record, error) = import.ValidateRenewal(person.Value.Staff, fields, "api");
         if (record is null) return FunctionEndpoints.Validation(error!.Field, error.Reason);
         var outcome = (await records.UpsertManyAsync(person.Value.Staff.ClinicId, [record], ct))[0];
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "credential.put", person.Value.Staff.ClinicId, $"{employeeId}/{type.Code}", outcome.ToString()), ct);

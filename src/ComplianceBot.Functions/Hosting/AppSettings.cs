@@ -64,7 +64,7 @@ public static class AppSettings
         new("Email:OutboxPath", false, "Folder for .eml files when no SendGrid key is set (default ./outbox)."),
         new("Auth:RequirePlatformAuth", true, "true in Azure: refuse to start unless App Service Authentication is on."),
         new("Auth:ApiKeys", false, "API keys for local use and integrations: Auth:ApiKeys:N:Name, :Key (32+ chars), :Role (HR or Manager), :Clinics."),
-        new("Import:MaxBodyBytes", true, "Largest import body; larger ones get 413 before they are read (default 10485760)."),
+        new("Import:MaxBodyBytes", true, "Largest import body; larger ones get 413 and nothing is imported (default 10485760)."),
         new("Reminders:OverdueRepeatDays", false, "Days between repeats while an item is overdue (default 7)."),
         new("Reminders:MaxOverdueReminders", false, "Overdue repeats to the person before only managers are told (default 12)."),
         new("Reminders:MissingGraceDays", false, "Days after hire before a missing credential is escalated (default 30)."),

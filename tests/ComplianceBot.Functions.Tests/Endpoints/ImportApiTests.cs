@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ComplianceBot.Domain.Import;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using static ComplianceBot.Functions.Tests.Support.Problems;
@@ -194,10 +196,96 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("nothing was imported", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Without a Content-Length the cap is enforced while reading: still 413, and no row half-applied.
-        var streamed = await hr.PostAsync("/api/staff/import", new UnknownLengthContent(big, "text/csv"));
+        using var streaming = small.HrStreaming();
+        var streamed = await streaming.PostAsync("/api/staff/import", new UnknownLengthContent(big, "text/csv"));
+        Assert.Null(streamed.RequestMessage!.Content!.Headers.ContentLength);
         await AssertProblemAsync(streamed, HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/a1")).StatusCode);
     }
+
+    [Fact]
+    public async Task PayloadTooLargeAndNoRowStoredWhenAChunkedBodyPassesTheCapAfterMoreThanOneWriteChunk()
+    {
+        // The cap lets the first write chunk (2,000 rows) and a little more through before it is passed.
+        var cap = Encoding.UTF8.GetByteCount(ManyRows(ImportService.WriteChunk + 200));
+        using var small = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Import:MaxBodyBytes"] = cap.ToString(CultureInfo.InvariantCulture) });
+        using var hr = small.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        using var streaming = small.HrStreaming();
+        var response = await streaming.PostAsync("/api/staff/import", new UnknownLengthContent(ManyRows(ImportService.WriteChunk + 500), "text/csv"));
+
+        Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("nothing was imported", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/m00000")).StatusCode);
+        var compliance = await JsonAsync(await hr.GetAsync("/api/clinics/clinic-a/compliance"));
+        Assert.Equal(0, compliance.GetProperty("staffCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task ImportsEveryRowWhenAChunkedBodyOfMoreThanOneWriteChunkIsUnderTheCap()
+    {
+        var rows = ImportService.WriteChunk + 100;
+        var csv = ManyRows(rows);
+        using var small = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Import:MaxBodyBytes"] = Encoding.UTF8.GetByteCount(csv).ToString(CultureInfo.InvariantCulture) });
+        using var hr = small.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        using var streaming = small.HrStreaming();
+        var response = await streaming.PostAsync("/api/staff/import", new UnknownLengthContent(csv, "text/csv"));
+
+        Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
+        var result = await JsonAsync(response);
+
+        Assert.Equal((rows, rows, 0), (result.GetProperty("accepted").GetInt32(), result.GetProperty("created").GetInt32(), result.GetProperty("rejectedCount").GetInt32()));
+        Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync("/api/staff/m00000")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync($"/api/staff/m{rows - 1:D5}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task WarnsOnceOfEachUnknownKeyWithTheFirstObjectNamingItWhenItIsNotInTheFirstObject()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        const string json = """
+            [
+              {"employee_id":"k1","first_name":"Jo","last_name":"Lane","email":"k1@example.org","clinic_id":"clinic-b","role":"nurse"},
+              {"employee_id":"k2","first_name":"Al","last_name":"Ng","email":"k2@example.org","clinic_id":"clinic-b","role":"nurse","badge":"7"},
+              {"employee_id":"k3","first_name":"Bo","last_name":"Ray","email":"k3@example.org","clinic_id":"clinic-b","role":"nurse","Badge":"8","Night Shift":"yes"}
+            ]
+            """;
+
+        var result = await JsonAsync(await hr.PostAsync("/api/staff/import", new StringContent(json, Encoding.UTF8, "application/json")));
+
+        Assert.Equal(3, result.GetProperty("created").GetInt32());
+        var warnings = result.GetProperty("warnings").EnumerateArray().Select(w => (w.GetProperty("row").GetInt32(), w.GetProperty("field").GetString())).ToList();
+        Assert.Equal([(2, "badge"), (3, "night_shift")], warnings);
+        Assert.All(result.GetProperty("warnings").EnumerateArray(), w => Assert.Equal("unknown column; its values were ignored", w.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task WarnsOfTheHeadersUnknownColumnWhenTheFirstDataRowCannotBeRead()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        const string csv = "employee_id,first_name,last_name,email,clinic_id,role,badge\r\n"
+            + "broken,row\r\n"
+            + "c1,Pat,Lee,c1@example.org,clinic-a,other,7\r\n";
+
+        var result = await JsonAsync(await hr.PostAsync("/api/staff/import", TestData.Csv(csv)));
+
+        Assert.Equal(1, result.GetProperty("created").GetInt32());
+        var rejected = Assert.Single(result.GetProperty("rejected").EnumerateArray());
+        Assert.Equal((2, "(row)"), (rejected.GetProperty("row").GetInt32(), rejected.GetProperty("field").GetString()));
+        var warning = Assert.Single(result.GetProperty("warnings").EnumerateArray());
+        Assert.Equal((1, "badge"), (warning.GetProperty("row").GetInt32(), warning.GetProperty("field").GetString()));
+    }
+
+    /// <summary>A roster of valid, distinct people in clinic-a: m00000, m00001, ...</summary>
+    private static string ManyRows(int count) =>
+        "employee_id,first_name,last_name,email,clinic_id,role\r\n"
+        + string.Concat(Enumerable.Range(0, count).Select(i => $"m{i:D5},Pat,Lee,m{i:D5}@example.org,clinic-a,other\r\n"));
 
     [Fact]
     public async Task AcceptsRowsWhenTheCsvUsesLfOnlyWithoutBom()

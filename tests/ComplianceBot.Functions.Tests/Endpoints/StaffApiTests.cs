@@ -114,6 +114,22 @@ public sealed class StaffApiTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task ValidationProblemNamingIssuedOnAndNothingStoredWhenARenewalGivesOnlyAnExpiryDate()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        var response = await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { expires_on = "2027-02-28", credential_number = "H-1" });
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "issued_on");
+        Assert.Contains("completed_on", problem.GetProperty("errors").GetProperty("issued_on")[0].GetString(), StringComparison.Ordinal);
+        var b1 = await JsonAsync(await hr.GetAsync("/api/staff/b1"));
+        var hipaa = b1.GetProperty("requirements").EnumerateArray().Single(r => r.GetProperty("requirementKey").GetString() == "HIPAA");
+        Assert.Equal("missing", hipaa.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task ProblemsWhenACredentialPutIsWrong()
     {
         using var hr = _app.Hr();

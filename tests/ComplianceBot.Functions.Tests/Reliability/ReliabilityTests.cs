@@ -190,12 +190,14 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
     {
         await using var fake = await FakeSendGridServer.StartAsync();
         using var app = await StartAsync(azurite, fake, people: 1);
-        var hr = app.Hr();
-        // Streamed without a Content-Length, so the cap is enforced while reading, not by a header check.
+        // Streamed without a Content-Length, so the cap is enforced while reading, not by a header check
+        // (the default client would read the body into memory and declare its length).
+        using var hr = app.HrStreaming();
         using var content = new StreamContent(new RepeatingCsvStream(50L * 1024 * 1024));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
         var response = await hr.PostAsync("/api/records/import", content);
 
+        Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("nothing was imported", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);

@@ -84,6 +84,18 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
 
     public HttpClient Anonymous() => CreateClient();
 
+    /// <summary>
+    /// An HR client that sends a body as it is given. The default client's redirect handler reads every
+    /// body into memory so that it could send it again, which gives the body a Content-Length; a test of a
+    /// chunked upload (no Content-Length) needs this client.
+    /// </summary>
+    public HttpClient HrStreaming()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add(ComplianceBotAuthenticationHandler.ApiKeyHeader, HrKey);
+        return client;
+    }
+
     public HttpClient WithKey(string key)
     {
         var client = CreateClient();
