@@ -17,11 +17,13 @@ rm -rf "$publish_dir" "$zip_path"
 mkdir -p artifacts
 
 # Self-contained: the Functions host on Linux starts the handler as a plain executable; no .NET runtime
-# is assumed on the worker.
+# is assumed on the worker. ReadyToRun: the app's own code is compiled ahead of time, which takes about a
+# fifth off the CPU a cold start spends before the handler answers (bench: startup).
 dotnet publish "$project" \
   -c Release \
   -r linux-x64 \
   --self-contained true \
+  -p:PublishReadyToRun=true \
   -p:PublishFunctionApp=true \
   -o "$publish_dir"
 

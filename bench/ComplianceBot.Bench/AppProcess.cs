@@ -47,20 +47,56 @@ internal sealed class AppProcess : IDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"{assemblyName}.dll is not next to the benchmark; build bench/ComplianceBot.Bench first.", path);
     }
 
+    /// <summary>
+    /// Publishes a project as the deployment does (self-contained linux-x64, ReadyToRun) into a fresh
+    /// folder under artifacts/bench/ and returns its executable.
+    /// </summary>
+    public static async Task<string> PublishAsync(string projectPath, string name)
+    {
+        var root = RepoRoot();
+        var output = Path.Combine(root, "artifacts", "bench", name);
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
+        foreach (var arg in new[] { "publish", Path.Combine(root, projectPath), "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "-p:PublishReadyToRun=true", "-o", output })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet publish");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"dotnet publish {projectPath} failed ({process.ExitCode}): {await stdout}{await stderr}");
+        var exe = Path.Combine(output, Path.GetFileNameWithoutExtension(projectPath));
+        return File.Exists(exe) ? exe : throw new FileNotFoundException("the publish produced no executable", exe);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ComplianceBot.sln"))) return dir.FullName;
+        }
+
+        throw new DirectoryNotFoundException("ComplianceBot.sln not found above " + AppContext.BaseDirectory);
+    }
+
     public static async Task<AppProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
         // The Functions host starts the handler in the app's own folder; so do we. (Started from the
         // repository root, both apps would spend about 250 ms watching its whole tree for config changes.)
-        var info = new ProcessStartInfo("dotnet")
+        // A .dll runs under the dotnet muxer; anything else is a published executable, started directly.
+        var managed = dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var info = new ProcessStartInfo(managed ? "dotnet" : dll)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dll))!,
         };
-        info.ArgumentList.Add(dll);
+        if (managed) info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url.ToString().TrimEnd('/'));
         info.Environment["Logging__LogLevel__Default"] = "Warning";

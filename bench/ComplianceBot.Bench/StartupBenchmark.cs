@@ -4,7 +4,8 @@ namespace ComplianceBot.Bench;
 
 /// <summary>
 /// Start-up to the first answer on GET / (what the Functions host waits for), the ComplianceBot app vs a
-/// bare ASP.NET Core app, alternating, medians of N rounds. Target: ratio ≤ 1.3.
+/// bare ASP.NET Core app, both published as the deployment is, alternating, medians of N rounds.
+/// Target: ratio ≤ 1.3.
 /// </summary>
 internal static class StartupBenchmark
 {
@@ -14,8 +15,11 @@ internal static class StartupBenchmark
     {
         var rounds = BenchArgs.Option(args, "--rounds", 7);
         using var azurite = new AzuriteFixture();
-        var app = AppProcess.AppPath("ComplianceBot.Functions");
-        var bare = AppProcess.AppPath("ComplianceBot.BareServer");
+        // Both apps as the Functions host gets them: published self-contained for linux-x64 with
+        // ReadyToRun (scripts/publish.sh), each started as an executable in its own folder.
+        Console.WriteLine("publishing both apps (self-contained linux-x64, ReadyToRun) ...");
+        var app = await AppProcess.PublishAsync("src/ComplianceBot.Functions/ComplianceBot.Functions.csproj", "startup-app");
+        var bare = await AppProcess.PublishAsync("bench/ComplianceBot.BareServer/ComplianceBot.BareServer.csproj", "startup-bare");
         var environment = new Dictionary<string, string>
         {
             ["Storage__ConnectionString"] = azurite.ConnectionString,
