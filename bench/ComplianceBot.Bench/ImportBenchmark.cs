@@ -166,6 +166,10 @@ internal static class ImportBenchmark
         foreach (var (id, clinic) in staff) roster.Append(CultureInfo.InvariantCulture, $"{id},Pat,Lee,{id.ToLowerInvariant()}@bench.example,{clinic},medical_assistant\n");
         using var content = new StringContent(roster.ToString(), Encoding.UTF8, "text/csv");
         using var response = await http.PostAsync(new Uri("/api/staff/import", UriKind.Relative), content);
-        response.EnsureSuccessStatusCode();
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            throw new InvalidOperationException($"roster import failed: {(int)response.StatusCode} {body[..Math.Min(500, body.Length)]}");
+        }
     }
 }

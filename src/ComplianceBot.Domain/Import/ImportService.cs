@@ -419,20 +419,18 @@ public sealed partial class ImportService(
         if (request.DryRun) return;
         var clinicsTouched = tally.Clinics.ToList();
         if (clinicsTouched.Count == 0) clinicsTouched.Add("*");
-        foreach (var clinicId in clinicsTouched)
-        {
-            await audit.AppendAsync(
-                new AuditRecord(
-                    time.GetUtcNow(),
-                    request.Actor,
-                    action,
-                    clinicId,
-                    "file",
-                    outcome,
-                    string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}{suffix}")),
-                cancellationToken).ConfigureAwait(false);
-        }
+        var at = time.GetUtcNow();
+        var detail = string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}{suffix}");
+
+        // One record per clinic (each clinic's log is its own partition); written side by side, since a
+        // file for 200 clinics otherwise spent longer on its audit trail than on its rows.
+        await Parallel.ForEachAsync(
+            clinicsTouched,
+            new ParallelOptions { MaxDegreeOfParallelism = AuditConcurrency, CancellationToken = cancellationToken },
+            (clinicId, ct) => new ValueTask(audit.AppendAsync(new AuditRecord(at, request.Actor, action, clinicId, "file", outcome, detail), ct))).ConfigureAwait(false);
     }
+
+    private const int AuditConcurrency = 8;
 
     private static T? Fail<T>(RawRow row, string field, string reason, out RowError? error)
         where T : class
