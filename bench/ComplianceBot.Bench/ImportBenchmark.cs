@@ -29,10 +29,14 @@ internal static class ImportBenchmark
         using var bare = new BareTableClient(azurite.TableEndpoint, AzuriteFixture.AccountName, AzuriteFixture.AccountKey);
         Console.WriteLine($"import benchmark: {small:N0} and {large:N0} record rows over {clinicCount} clinics; {Environment.ProcessorCount} cores");
 
+        // The small file in several rounds, raw and ours taking turns to go first (a run of 10,000 rows is a
+        // second or two, and Azurite's speed drifts as it fills); the large file once. Each round has fresh tables.
+        var smallRounds = BenchArgs.Option(args, "--rounds", 5);
         var results = new List<(int Rows, double Ours, double Raw, long PeakMiB)>();
-        foreach (var rows in new[] { small, large })
+        foreach (var (rows, round) in Enumerable.Repeat(small, smallRounds).Append(large).Select((r, i) => (r, i)))
         {
-            var prefix = $"benchimp{rows}";
+            var prefix = $"benchimp{rows}r{round}";
+            var rawFirst = round % 2 == 0;
             using var app = await AppProcess.StartAsync(AppProcess.AppPath("ComplianceBot.Functions"), new Dictionary<string, string>
             {
                 ["Storage__ConnectionString"] = azurite.ConnectionString,
@@ -68,19 +72,25 @@ internal static class ImportBenchmark
             // Raw floor: the same rows as $batch inserts into a fresh table, clinic after clinic.
             var rawTable = prefix + "Raw";
             await bare.CreateTableAsync(rawTable);
-            var raw = Stopwatch.StartNew();
-            foreach (var group in records.GroupBy(r => r.Clinic))
+            var raw = new Stopwatch();
+            async Task RawAsync()
             {
-                await bare.InsertBatchesAsync(rawTable, group.Key, group.Select(g => g.Record).ToList());
+                raw.Start();
+                foreach (var group in records.GroupBy(r => r.Clinic))
+                {
+                    await bare.InsertBatchesAsync(rawTable, group.Key, group.Select(g => g.Record).ToList());
+                }
+
+                raw.Stop();
             }
 
-            raw.Stop();
-
+            if (rawFirst) await RawAsync();
             var ours = Stopwatch.StartNew();
             using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
             content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
             using var response = await http.PostAsync(new Uri("/api/records/import", UriKind.Relative), content);
             ours.Stop();
+            if (!rawFirst) await RawAsync();
             var body = await response.Content.ReadAsStringAsync();
             using var result = JsonDocument.Parse(body);
             var created = result.RootElement.GetProperty("created").GetInt32();
@@ -104,10 +114,12 @@ internal static class ImportBenchmark
             }
 
             results.Add((rows, ours.Elapsed.TotalSeconds, raw.Elapsed.TotalSeconds, app.PeakMemoryMiB));
-            if (rows == small && !await OversizedAsync(app, http)) return 1;
-            Console.WriteLine($"{rows,7:N0} rows ({csv.Length / 1024.0 / 1024.0:F1} MB CSV): HTTP import {ours.Elapsed.TotalSeconds:F2} s, raw $batch floor {raw.Elapsed.TotalSeconds:F2} s, ratio {ours.Elapsed / raw.Elapsed:F2} (target <= 1.3); same file again (all unchanged) {again.Elapsed.TotalSeconds:F2} s; app peak memory {app.PeakMemoryMiB} MiB");
+            if (round == 0 && !await OversizedAsync(app, http)) return 1;
+            Console.WriteLine($"{rows,7:N0} rows ({csv.Length / 1024.0 / 1024.0:F1} MB CSV, {(rawFirst ? "raw" : "ours")} first): HTTP import {ours.Elapsed.TotalSeconds:F2} s, raw $batch floor {raw.Elapsed.TotalSeconds:F2} s, ratio {ours.Elapsed / raw.Elapsed:F2} (target <= 1.3); same file again (all unchanged) {again.Elapsed.TotalSeconds:F2} s; app peak memory {app.PeakMemoryMiB} MiB");
         }
 
+        var smallRatios = results.Where(r => r.Rows == small).Select(r => r.Ours / r.Raw).ToList();
+        Console.WriteLine($"{small:N0} rows, median ratio of {smallRatios.Count} rounds: {StartupBenchmark.Median(smallRatios):F2} (target <= 1.3; rounds {string.Join(", ", smallRatios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})");
         return 0;
     }
 
