@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using static ComplianceBot.Functions.Tests.Support.Problems;
@@ -74,6 +75,35 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IAsyncLifetime, IDis
     }
 
     [Fact]
+    public async Task CountsWhatTheFirstRunSentAsSkippedWhenDailyRemindersRunsAgainInTheSameHour()
+    {
+        var first = Summaries(await RunAsync("/DailyReminders"));
+        var second = Summaries(await RunAsync("/DailyReminders"));
+
+        Assert.Equal([TestData.ClinicA, TestData.ClinicB], first.Keys.Order(StringComparer.Ordinal));
+        Assert.All(first.Values, s => Assert.True(s.Sent > 0 && s.Skipped == 0 && s.Failed == 0, s.ToString()));
+        Assert.Equal(_sendGrid.Requests.Count, first.Values.Sum(s => s.Sent));
+        Assert.Equal(first.Keys.Order(StringComparer.Ordinal), second.Keys.Order(StringComparer.Ordinal));
+        foreach (var (clinic, again) in second)
+        {
+            Assert.Equal((0, first[clinic].Sent, 0), (again.Sent, again.Skipped, again.Failed));
+        }
+    }
+
+    [Fact]
+    public async Task CountsTheWeeksDigestAsSkippedWhenWeeklyDigestRunsAgain()
+    {
+        var first = Summaries(await RunAsync("/WeeklyDigest"));
+        _app.Clock.Advance(TimeSpan.FromHours(1));
+        var second = Summaries(await RunAsync("/WeeklyDigest"));
+
+        Assert.All(first.Values, s => Assert.Equal((1, 0), (s.Sent, s.Skipped)));
+        Assert.All(second.Values, s => Assert.Equal((0, 1), (s.Sent, s.Skipped)));
+        Assert.Equal(2, second.Count);
+        Assert.Equal(2, _sendGrid.Requests.Count);
+    }
+
+    [Fact]
     public async Task SendsNothingBeforeTheClinicsSendHour()
     {
         _app.Clock.SetUtcNow(ComplianceBotApp.MondayAtSendHour.AddHours(-1.5));
@@ -117,6 +147,17 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IAsyncLifetime, IDis
 
         return messages;
     }
+
+    private sealed record Summary(int Sent, int Skipped, int Failed);
+
+    /// <summary>Each clinic's one-line summary of a timer reply: <c>clinic=… sent=N skipped=N failed=N …</c>.</summary>
+    private static Dictionary<string, Summary> Summaries(IEnumerable<string> logs) =>
+        logs.Select(l => Regex.Match(l, @"^clinic=(\S+) .* sent=(\d+) skipped=(\d+) failed=(\d+) ", RegexOptions.CultureInvariant))
+            .Where(m => m.Success)
+            .ToDictionary(
+                m => m.Groups[1].Value,
+                m => new Summary(int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture)),
+                StringComparer.Ordinal);
 
     private IEnumerable<string> SentTo() =>
         _sendGrid.Requests

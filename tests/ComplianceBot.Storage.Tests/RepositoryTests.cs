@@ -79,6 +79,132 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     }
 
     [Fact]
+    public async Task WritesAClinicOnlyWhenItsVersionStillMatchesWhenPutConditionally()
+    {
+        var store = new TableClinicStore(_client, _tables);
+        var clinic = new Clinic("c1", "One", "America/Chicago", "IL", [], 8, Clinic.MondayToFriday);
+
+        var created = await store.PutAsync(clinic, new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]));
+        var read = await store.GetVersionedAsync("c1");
+        var changed = await store.PutAsync(clinic with { Name = "Uno" }, new WritePrecondition(IfMatch: [created.Version!]));
+        var stale = await store.PutAsync(clinic with { Name = "Eins" }, new WritePrecondition(IfMatch: [created.Version!]));
+        var missing = await store.PutAsync(clinic with { Id = "c2" }, new WritePrecondition(IfMatch: [WritePrecondition.Any]));
+
+        Assert.Equal((false, WriteOutcome.Created), (created.PreconditionFailed, created.Outcome));
+        Assert.Equal(created.Version, read!.Version);
+        Assert.Equal((false, WriteOutcome.Updated), (changed.PreconditionFailed, changed.Outcome));
+        Assert.NotEqual(created.Version, changed.Version);
+        Assert.True(stale.PreconditionFailed);
+        Assert.Equal(changed.Version, stale.Version);
+        Assert.True(missing.PreconditionFailed);
+        Assert.Null(missing.Version);
+        Assert.Equal("Uno", (await store.GetAsync("c1"))!.Name);
+        Assert.Null(await store.GetAsync("c2"));
+    }
+
+    [Fact]
+    public async Task MovesAPersonOnceAndLeavesNoRowBehindWhenPutConditionallyToAnotherClinic()
+    {
+        var store = new TableStaffStore(_client, _tables);
+        var created = await store.PutAsync(Person("E1", "c1"), WritePrecondition.None);
+
+        var moved = await store.PutAsync(Person("E1", "c2"), new WritePrecondition(IfMatch: [created.Version!]));
+        var stale = await store.PutAsync(Person("E1", "c3"), new WritePrecondition(IfMatch: [created.Version!]));
+
+        Assert.Equal(WriteOutcome.Created, created.Outcome);
+        Assert.Equal((false, WriteOutcome.Updated), (moved.PreconditionFailed, moved.Outcome));
+        Assert.True(stale.PreconditionFailed);
+        Assert.Empty(await store.ListByClinicAsync("c1"));
+        Assert.Empty(await store.ListByClinicAsync("c3"));
+        Assert.Equal(Person("E1", "c2"), Assert.Single(await store.ListByClinicAsync("c2")));
+        Assert.Equal("c2", (await store.ClinicsByEmployeeAsync())["E1"]);
+        Assert.Equal(moved.Version, (await store.GetVersionedAsync("E1"))!.Version);
+    }
+
+    [Fact]
+    public async Task CredentialRecordsMoveWithThePersonWhenPutToAnotherClinic()
+    {
+        var store = new TableStaffStore(_client, _tables);
+        var records = new TableCredentialRecordStore(_client, _tables);
+        await store.PutAsync(Person("E1", "c1"), WritePrecondition.None);
+        await records.UpsertManyAsync("c1", [Record("E1", "BLS"), Record("E1", "OSHA_BBP", 3)]);
+
+        await store.PutAsync(Person("E1", "c2"), WritePrecondition.None);
+
+        Assert.Empty(await records.ListByClinicAsync("c1"));
+        Assert.Equal([Record("E1", "BLS"), Record("E1", "OSHA_BBP", 3)], (await records.ListByStaffAsync("c2", "E1")).OrderBy(r => r.CredentialCode));
+    }
+
+    [Fact]
+    public async Task CreatesAPersonOnceWhenTwoCreateOnlyPutsRaceForDifferentClinics()
+    {
+        var store = new TableStaffStore(_client, _tables);
+        var createOnly = new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]);
+        var ids = Enumerable.Range(1, 20).Select(i => $"E{i}").ToList();
+
+        var results = await Task.WhenAll(ids.Select(async id => await Task.WhenAll(store.PutAsync(Person(id, "c1"), createOnly), store.PutAsync(Person(id, "c2"), createOnly))));
+
+        Assert.All(results, pair => Assert.Equal([false, true], pair.Select(r => r.PreconditionFailed).Order()));
+        var rows = (await store.ListByClinicAsync("c1")).Concat(await store.ListByClinicAsync("c2")).ToList();
+        var index = await store.ClinicsByEmployeeAsync();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), rows.Select(r => r.EmployeeId).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Equal(r.ClinicId, index[r.EmployeeId]));
+    }
+
+    [Fact]
+    public async Task CreatesAPersonOnceWhenAConcurrentCreateRepointsTheIndexBeforeTheFirstWritesItsRow()
+    {
+        // The first creator has pointed the index at c1 and is held before writing its staff row; the second
+        // finds that index row without a staff row, re-points it at c2 and creates the person there.
+        using var hold = new HoldFirstInsert(_tables.Staff);
+        using var heldClient = AzuriteClients.Create(azurite, hold);
+        var createOnly = new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]);
+        var store = new TableStaffStore(_client, _tables);
+
+        var first = new TableStaffStore(heldClient, _tables).PutAsync(Person("E1", "c1"), createOnly);
+        await hold.Held.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = await store.PutAsync(Person("E1", "c2"), createOnly);
+        hold.Release();
+        var firstResult = await first.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((false, WriteOutcome.Created), (second.PreconditionFailed, second.Outcome));
+        Assert.True(firstResult.PreconditionFailed);
+        Assert.Empty(await store.ListByClinicAsync("c1"));
+        Assert.Equal(Person("E1", "c2"), Assert.Single(await store.ListByClinicAsync("c2")));
+        Assert.Equal("c2", (await store.ClinicsByEmployeeAsync())["E1"]);
+    }
+
+    /// <summary>Holds the first entity insert into one table until released; every other request passes.</summary>
+    private sealed class HoldFirstInsert : DelegatingHandler
+    {
+        private readonly string _table;
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _inserts;
+
+        public HoldFirstInsert(string table)
+        {
+            _table = table;
+            InnerHandler = new SocketsHttpHandler();
+        }
+
+        public Task Held => _held.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/" + _table, StringComparison.Ordinal) && Interlocked.Increment(ref _inserts) == 1)
+            {
+                _held.TrySetResult();
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task MapsEveryEmployeeToTheirCurrentClinicWhenAskedForTheIndex()
     {
         var store = new TableStaffStore(_client, _tables);

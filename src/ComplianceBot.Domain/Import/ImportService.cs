@@ -373,6 +373,7 @@ public sealed partial class ImportService(
 
     private async Task WriteRecordsAsync(List<(string ClinicId, CredentialRecord Record)> batch, Tally tally, CancellationToken cancellationToken)
     {
+        var pending = new List<(string ClinicId, List<CredentialRecord> Rows)>();
         foreach (var group in batch.GroupBy(r => r.ClinicId, StringComparer.Ordinal))
         {
             tally.Clinics.Add(group.Key);
@@ -389,17 +390,40 @@ public sealed partial class ImportService(
                 continue;
             }
 
-            // Until a clinic turns out to hold some of the rows already, this looks like a first upload.
-            var outcomes = tally.ExpectNew
-                ? await recordStore.UpsertManyExpectingNewAsync(group.Key, rows, cancellationToken).ConfigureAwait(false)
-                : await recordStore.UpsertManyAsync(group.Key, rows, cancellationToken).ConfigureAwait(false);
-            foreach (var outcome in outcomes)
+            pending.Add((group.Key, rows));
+        }
+
+        if (pending.Count == 0) return;
+
+        // Clinics are separate partitions, so their writes go side by side. Until a clinic turns out to
+        // hold some of the rows already, this looks like a first upload (insert without reading first).
+        var expectNew = tally.ExpectNew;
+        var written = new IReadOnlyList<WriteOutcome>?[pending.Count];
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, pending.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
+                async (i, ct) => written[i] = expectNew
+                    ? await recordStore.UpsertManyExpectingNewAsync(pending[i].ClinicId, pending[i].Rows, ct).ConfigureAwait(false)
+                    : await recordStore.UpsertManyAsync(pending[i].ClinicId, pending[i].Rows, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Count what was written even when a clinic failed, so the failure audit says so.
+            foreach (var outcomes in written)
             {
-                tally.Count(outcome);
-                if (outcome != WriteOutcome.Created) tally.ExpectNew = false;
+                foreach (var outcome in outcomes ?? [])
+                {
+                    tally.Count(outcome);
+                    if (outcome != WriteOutcome.Created) tally.ExpectNew = false;
+                }
             }
         }
     }
+
+    /// <summary>Clinics of one chunk written at once.</summary>
+    public const int WriteConcurrency = 4;
 
     /// <summary>Equal for import purposes: the source of a row does not make it a change.</summary>
     private static bool SameRecord(CredentialRecord a, CredentialRecord b) => a with { Source = b.Source, Verified = b.Verified } == b;

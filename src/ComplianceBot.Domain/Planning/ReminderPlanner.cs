@@ -105,6 +105,32 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
     public static LedgerKey DigestKey(string clinicId, DateOnly day) =>
         new(clinicId, string.Create(Invariant, $"D|{ISOWeek.GetYear(day.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(day.ToDateTime(TimeOnly.MinValue)):00}"));
 
+    /// <summary>Whether a ledger key is a message's gate (a person's day, an escalation's day, a digest's week) rather than one of its lines.</summary>
+    public static bool IsMessageKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith("P|", StringComparison.Ordinal) || key.StartsWith("X|", StringComparison.Ordinal) || key.StartsWith("D|", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// How many of one clinic's messages of <paramref name="kinds"/> for <paramref name="day"/> the ledger
+    /// already holds: their gate keys (a person's day, the escalation's day, the digest's week) are among
+    /// <paramref name="doneKeys"/>. The planner leaves those messages out; a run reports them as skipped.
+    /// </summary>
+    public static int CountAlreadySent(string clinicId, DateOnly day, IEnumerable<string> doneKeys, params MessageKind[] kinds)
+    {
+        ArgumentNullException.ThrowIfNull(doneKeys);
+        ArgumentNullException.ThrowIfNull(kinds);
+        var personal = kinds.Contains(MessageKind.PersonalReminder);
+        var personSuffix = string.Create(Invariant, $"|{day:yyyy-MM-dd}");
+        var escalation = kinds.Contains(MessageKind.Escalation) ? EscalationDayKey(clinicId, day).Value : null;
+        var digest = kinds.Contains(MessageKind.WeeklyDigest) ? DigestKey(clinicId, day).Value : null;
+        return doneKeys.Count(key =>
+            (personal && key.StartsWith("P|", StringComparison.Ordinal) && key.EndsWith(personSuffix, StringComparison.Ordinal))
+            || key == escalation
+            || key == digest);
+    }
+
     private enum KeyPrefix
     {
         Personal,

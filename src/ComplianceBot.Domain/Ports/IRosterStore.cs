@@ -13,6 +13,15 @@ public interface IClinicStore
 
     /// <summary>Creates or replaces the clinic. Returns true when it was created.</summary>
     Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default);
+
+    /// <summary>The clinic with its version (an HTTP ETag), or null when there is none with that id.</summary>
+    Task<Versioned<Clinic>?> GetVersionedAsync(string clinicId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates or replaces the clinic when the stored row satisfies <paramref name="precondition"/>. The check
+    /// and the write are one atomic step: a concurrent writer makes the precondition be checked again.
+    /// </summary>
+    Task<ConditionalWrite> PutAsync(Clinic clinic, WritePrecondition precondition, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Outcome of writing one row during an import.</summary>
@@ -28,6 +37,15 @@ public interface IStaffStore
 {
     /// <summary>The person, or null. Employee ids are unique across the organization.</summary>
     Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default);
+
+    /// <summary>The person with the version of their row (an HTTP ETag), or null.</summary>
+    Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates or replaces one person when their stored row satisfies <paramref name="precondition"/>, checked
+    /// against the row's version when it is written. A person who moves clinic is removed from the old one.
+    /// </summary>
+    Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default);
 
     /// <summary>Every employee id of the organization with the clinic it belongs to (for validating imports).</summary>
     Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default);

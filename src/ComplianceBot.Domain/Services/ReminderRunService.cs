@@ -15,6 +15,13 @@ public enum RunJob
 }
 
 /// <summary>One clinic's run, as the one-line log summary reports it.</summary>
+/// <param name="Sent">Messages this run sent (the provider accepted them).</param>
+/// <param name="Skipped">
+/// Messages due in this run that were not sent because the ledger already had them: sent, in flight,
+/// unknown or given up on by an earlier run, or claimed by a concurrent one. A second run of the same
+/// hour reports here what the first one sent.
+/// </param>
+/// <param name="Failed">Messages the provider refused for good, or that used up their attempts.</param>
 /// <param name="Completed">True when nothing is left for a later run of the same day (the watermark advanced).</param>
 public sealed record ClinicRunSummary(
     string ClinicId,
@@ -123,13 +130,20 @@ public sealed class ReminderRunService(
         var watermark = await watermarks.GetAsync(clinic.Id, jobName, cancellationToken).ConfigureAwait(false);
         if (watermark is { } done && AlreadyCompleted(job, done, localDate))
         {
-            return new ClinicRunSummary(clinic.Id, localDate, job, 0, 0, 0, 0, 0, Completed: true);
+            // Nothing is planned again, but what was sent for this day is reported as skipped.
+            var entries = await ledger.ListAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
+            var skipped = CountAlreadySent(job, clinic.Id, localDate, DoneKeys(entries));
+            return new ClinicRunSummary(clinic.Id, localDate, job, 0, skipped, 0, 0, 0, Completed: true);
         }
 
         var tally = new Tally();
-        tally.Add(failed: await GiveUpExhaustedAsync(clinic, cancellationToken).ConfigureAwait(false));
+        var givenUp = await GiveUpExhaustedAsync(clinic, cancellationToken).ConfigureAwait(false);
+        tally.Add(failed: givenUp.Count(ReminderPlanner.IsMessageKey)); // messages, not their ledger lines
         var input = await LoadAsync(clinic, localDate, job == RunJob.DailyReminders ? watermark : null, job == RunJob.WeeklyDigest, cancellationToken).ConfigureAwait(false);
         var plan = planner.Plan(input);
+
+        // The planner left out what the ledger already holds; count it once (not again if it was given up on just now).
+        tally.Add(skipped: CountAlreadySent(job, clinic.Id, localDate, input.DoneKeys.Where(k => !givenUp.Contains(k))));
         var runId = $"run-{Guid.NewGuid():N}";
 
         var sends = new List<Func<CancellationToken, Task>>();
@@ -169,9 +183,9 @@ public sealed class ReminderRunService(
     /// <summary>
     /// Moves Retryable entries that used up their attempts to Failed, so that giving up is visible in the
     /// ledger, the run summary and the alerts (ADR 0003) instead of staying "Retryable" for ever while the
-    /// watermark moves on. Done by the first run after the last attempt; returns how many.
+    /// watermark moves on. Done by the first run after the last attempt; returns their keys.
     /// </summary>
-    private async Task<int> GiveUpExhaustedAsync(Clinic clinic, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> GiveUpExhaustedAsync(Clinic clinic, CancellationToken cancellationToken)
     {
         var entries = await ledger.ListAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
         var exhausted = entries.Where(e => e.State == LedgerState.Retryable && e.Attempts >= Settings.MaxSendAttempts).ToList();
@@ -180,8 +194,13 @@ public sealed class ReminderRunService(
             await ledger.UpdateAsync([e.Key], e.RunId, LedgerState.Failed, null, $"gave up after {e.Attempts} attempts: {e.Detail}", cancellationToken).ConfigureAwait(false);
         }
 
-        return exhausted.Count;
+        return exhausted.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal);
     }
+
+    private static int CountAlreadySent(RunJob job, string clinicId, DateOnly localDate, IEnumerable<string> doneKeys) =>
+        job == RunJob.DailyReminders
+            ? ReminderPlanner.CountAlreadySent(clinicId, localDate, doneKeys, MessageKind.PersonalReminder, MessageKind.Escalation)
+            : ReminderPlanner.CountAlreadySent(clinicId, localDate, doneKeys, MessageKind.WeeklyDigest);
 
     private static bool AlreadyCompleted(RunJob job, DateOnly watermark, DateOnly localDate) =>
         job == RunJob.DailyReminders

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Ports;
 using ComplianceBot.Functions.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ComplianceBot.Functions.Endpoints;
 
@@ -31,17 +32,29 @@ public static partial class ClinicsApi
         app.MapGet(FunctionEndpoints.PathOf("ListClinics"), async (ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
             TypedResults.Ok((await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList())).AsFunction("ListClinics");
 
-        app.MapGet(FunctionEndpoints.PathOf("GetClinic"), async (string clinicId, ClaimsPrincipal user, ClinicAccess access, CancellationToken ct) =>
-            await access.GetReadableAsync(user, clinicId, ct) is { } clinic
-                ? TypedResults.Ok(ClinicDto.From(clinic))
-                : FunctionEndpoints.NotFound("Clinic")).AsFunction("GetClinic");
+        app.MapGet(FunctionEndpoints.PathOf("GetClinic"), GetAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AsFunction("GetClinic");
 
-        app.MapPut(FunctionEndpoints.PathOf("PutClinic"), PutAsync).AsFunction("PutClinic");
+        app.MapPut(FunctionEndpoints.PathOf("PutClinic"), PutAsync)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .AsFunction("PutClinic");
         return app;
     }
 
-    private static async Task<IResult> PutAsync(string clinicId, ClinicDto body, ClaimsPrincipal user, IClinicStore clinics, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    /// <summary>The clinic, with its version as the <c>ETag</c> a conditional PUT sends back in <c>If-Match</c>.</summary>
+    private static async Task<Results<Ok<ClinicDto>, ProblemHttpResult>> GetAsync(string clinicId, ClaimsPrincipal user, ClinicAccess access, HttpResponse response, CancellationToken ct)
     {
+        if (await access.GetReadableVersionedAsync(user, clinicId, ct) is not { } clinic) return FunctionEndpoints.NotFound("Clinic");
+        Preconditions.SetETag(response, clinic.Version);
+        return TypedResults.Ok(ClinicDto.From(clinic.Value));
+    }
+
+    /// <summary>Creates or replaces a clinic; <c>If-Match</c> (replace that version only) and <c>If-None-Match: *</c> (create only) make it conditional.</summary>
+    private static async Task<Results<Created<ClinicDto>, Ok<ClinicDto>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string clinicId, ClinicDto body, ClaimsPrincipal user, IClinicStore clinics, IAuditLog audit, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
+    {
+        if (!Preconditions.TryRead(request, out var precondition, out var badHeader)) return badHeader!;
         if (!ClinicIdPattern().IsMatch(clinicId)) return FunctionEndpoints.Validation("clinicId", "use 2-63 lower-case letters, digits and hyphens, starting with a letter or digit");
         if (body.Id is not null && body.Id != clinicId) return FunctionEndpoints.Validation("id", "does not match the clinic id in the URL");
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 120) return FunctionEndpoints.Validation("name", "is required (at most 120 characters)");
@@ -67,8 +80,11 @@ public static partial class ClinicsApi
         }
 
         var clinic = new Clinic(clinicId, body.Name.Trim(), body.TimeZone!, state, managers.ToList(), body.SendHour, days, body.WaivesCertification);
-        var created = await clinics.UpsertAsync(clinic, ct);
+        var write = await clinics.PutAsync(clinic, precondition, ct);
+        if (write.PreconditionFailed) return Preconditions.Failed("Clinic", $"/api/clinics/{clinicId}", precondition, write);
+        var created = write.Outcome == WriteOutcome.Created;
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "clinic.put", clinicId, clinicId, created ? "created" : "updated"), ct);
+        Preconditions.SetETag(response, write.Version!);
         return created
             ? TypedResults.Created($"/api/clinics/{clinicId}", ClinicDto.From(clinic))
             : TypedResults.Ok(ClinicDto.From(clinic));

@@ -1,4 +1,5 @@
 using ComplianceBot.Functions.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ComplianceBot.Functions.Endpoints;
 
@@ -34,12 +35,12 @@ public static class FunctionEndpoints
     }
 
     /// <summary>A 404 problem that says the same whether the thing is absent or not the caller's to see.</summary>
-    public static IResult NotFound(string what) =>
+    public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"There is no {what.ToLowerInvariant()} with that id that you may see.");
 
-    public static IResult BadRequest(string title, string detail) =>
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
 
-    public static IResult Validation(string field, string reason) =>
+    public static ValidationProblem Validation(string field, string reason) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, title: "The request is not valid.");
 }

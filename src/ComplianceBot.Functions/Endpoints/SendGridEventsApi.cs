@@ -33,7 +33,7 @@ public static class SendGridEventsApi
             var result = await webhook.ProcessAsync(context.Request.Headers, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), store, ct);
             return result.Verification switch
             {
-                WebhookVerification.Valid => TypedResults.Ok(new { result.Recorded, result.Duplicates, result.Ignored, result.Malformed }),
+                WebhookVerification.Valid => (IResult)TypedResults.Ok(new { result.Recorded, result.Duplicates, result.Ignored, result.Malformed }),
                 WebhookVerification.MissingHeaders => FunctionEndpoints.BadRequest("Signature headers missing", $"Send {SendGridEventWebhook.SignatureHeader} and {SendGridEventWebhook.TimestampHeader}."),
                 WebhookVerification.NotConfigured => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Webhook not configured", detail: "Set SendGrid__WebhookPublicKey; until then no event is accepted."),
                 WebhookVerification.Stale => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Stale signature", detail: "The timestamp is outside the accepted window."),

@@ -4,35 +4,54 @@ using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Domain.Import;
 using ComplianceBot.Domain.Ports;
 using ComplianceBot.Domain.Services;
+using ComplianceBot.Domain.Model;
 using ComplianceBot.Functions.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ComplianceBot.Functions.Endpoints;
 
-/// <summary>One person: read with statuses, create or replace, deactivate, record one renewal.</summary>
+/// <summary>
+/// One person: read with statuses, create or replace, deactivate, record one renewal. GET and PUT answer the
+/// person's row version as an <c>ETag</c>; a PUT with <c>If-Match</c> or <c>If-None-Match: *</c> is conditional.
+/// </summary>
 public static class StaffApi
 {
     private static readonly string[] CredentialFields = ["issued_on", "completed_on", "expires_on", "credential_number"];
 
     public static IEndpointRouteBuilder MapStaff(this IEndpointRouteBuilder app)
     {
-        app.MapGet(FunctionEndpoints.PathOf("GetStaff"), GetAsync).AsFunction("GetStaff");
-        app.MapPut(FunctionEndpoints.PathOf("PutStaff"), PutAsync).AsFunction("PutStaff");
-        app.MapDelete(FunctionEndpoints.PathOf("DeleteStaff"), DeleteAsync).AsFunction("DeleteStaff");
-        app.MapPut(FunctionEndpoints.PathOf("PutCredential"), PutCredentialAsync).AsFunction("PutCredential");
+        app.MapGet(FunctionEndpoints.PathOf("GetStaff"), GetAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AsFunction("GetStaff");
+        app.MapPut(FunctionEndpoints.PathOf("PutStaff"), PutAsync)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .AsFunction("PutStaff");
+        app.MapDelete(FunctionEndpoints.PathOf("DeleteStaff"), DeleteAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AsFunction("DeleteStaff");
+        app.MapPut(FunctionEndpoints.PathOf("PutCredential"), PutCredentialAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .AsFunction("PutCredential");
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string employeeId, DateOnly? asOf, ClaimsPrincipal user, ComplianceReportService reports, IStaffStore staff, ClinicAccess access, TimeProvider time, CancellationToken ct)
+    /// <summary>The person and their statuses; the <c>ETag</c> versions the person's row (what PUT replaces), not the statuses.</summary>
+    private static async Task<Results<Ok<StaffComplianceDto>, ProblemHttpResult>> GetAsync(
+        string employeeId, DateOnly? asOf, ClaimsPrincipal user, ComplianceReportService reports, IStaffStore staff, ClinicAccess access, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
         var person = await ReadablePersonAsync(employeeId, user, staff, access, ct);
         if (person is null) return FunctionEndpoints.NotFound("Staff member");
         var date = asOf ?? ComplianceReportService.Today(person.Value.Clinic, time);
         var result = await reports.ForStaffAsync(employeeId, date, ct);
+        Preconditions.SetETag(response, person.Value.Version);
         return TypedResults.Ok(StaffComplianceDto.From(result!.Value.Compliance));
     }
 
-    private static async Task<IResult> PutAsync(string employeeId, JsonElement body, ClaimsPrincipal user, ImportService import, IStaffStore staff, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<StaffDto>, Ok<StaffDto>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string employeeId, JsonElement body, ClaimsPrincipal user, ImportService import, IStaffStore staff, IAuditLog audit, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
     {
+        if (!Preconditions.TryRead(request, out var precondition, out var badHeader)) return badHeader!;
         if (!TryReadFields(body, ImportService.RosterColumns, out var fields, out var problem)) return problem!;
         if (fields.TryGetValue("employee_id", out var bodyId) && bodyId is not null && bodyId != employeeId)
         {
@@ -42,14 +61,17 @@ public static class StaffApi
         fields["employee_id"] = employeeId;
         var (member, error) = await import.ValidateStaffAsync(fields, ct);
         if (member is null) return FunctionEndpoints.Validation(error!.Field, error.Reason);
-        var outcome = (await staff.UpsertManyAsync([member], ct))[0];
+        var write = await staff.PutAsync(member, precondition, ct);
+        if (write.PreconditionFailed) return Preconditions.Failed("Staff member", $"/api/staff/{employeeId}", precondition, write);
+        var outcome = write.Outcome;
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "staff.put", member.ClinicId, employeeId, outcome.ToString()), ct);
+        Preconditions.SetETag(response, write.Version!);
         return outcome == WriteOutcome.Created
             ? TypedResults.Created($"/api/staff/{employeeId}", StaffDto.From(member))
             : TypedResults.Ok(StaffDto.From(member));
     }
 
-    private static async Task<IResult> DeleteAsync(string employeeId, ClaimsPrincipal user, IStaffStore staff, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string employeeId, ClaimsPrincipal user, IStaffStore staff, IAuditLog audit, TimeProvider time, CancellationToken ct)
     {
         var member = await staff.GetAsync(employeeId, ct);
         if (member is null) return FunctionEndpoints.NotFound("Staff member");
@@ -62,7 +84,7 @@ public static class StaffApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> PutCredentialAsync(
+    private static async Task<Results<Created<StaffComplianceDto>, Ok<StaffComplianceDto>, ValidationProblem, ProblemHttpResult>> PutCredentialAsync(
         string employeeId,
         string code,
         JsonElement body,
@@ -80,6 +102,14 @@ public static class StaffApi
         var person = await ReadablePersonAsync(employeeId, user, staff, access, ct);
         if (person is null) return FunctionEndpoints.NotFound("Staff member");
         if (!catalog.TryResolve(code, out var type)) return FunctionEndpoints.NotFound("Credential type");
+        if (!person.Value.Staff.Active)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Staff member is deactivated",
+                detail: $"{employeeId} is deactivated, so no credential is recorded for them. Reactivate them first (PUT /api/staff/{employeeId} with \"active\": true), then record the credential.");
+        }
+
         if (!TryReadFields(body, CredentialFields, out var fields, out var problem)) return problem!;
         fields["employee_id"] = employeeId;
         fields["credential"] = type.Code;
@@ -98,26 +128,26 @@ public static class StaffApi
             : TypedResults.Ok(dto);
     }
 
-    private static async Task<(Domain.Model.Clinic Clinic, Domain.Model.StaffMember Staff)?> ReadablePersonAsync(
+    private static async Task<(Clinic Clinic, StaffMember Staff, string Version)?> ReadablePersonAsync(
         string employeeId, ClaimsPrincipal user, IStaffStore staff, ClinicAccess access, CancellationToken ct)
     {
-        var person = await staff.GetAsync(employeeId, ct);
+        var person = await staff.GetVersionedAsync(employeeId, ct);
         if (person is null) return null;
-        var clinic = await access.GetReadableAsync(user, person.ClinicId, ct);
-        return clinic is null ? null : (clinic, person);
+        var clinic = await access.GetReadableAsync(user, person.Value.ClinicId, ct);
+        return clinic is null ? null : (clinic, person.Value, person.Version);
     }
 
     /// <summary>
     /// Reads a flat JSON object of the CSV's columns. A field the operation does not take is an
     /// error, never silently applied: protected data (clinic, ledger, keys) cannot be mass-assigned.
     /// </summary>
-    internal static bool TryReadFields(JsonElement body, IReadOnlyCollection<string> allowed, out Dictionary<string, string?> fields, out IResult? problem)
+    internal static bool TryReadFields(JsonElement body, IReadOnlyCollection<string> allowed, out Dictionary<string, string?> fields, out ValidationProblem? problem)
     {
         fields = new Dictionary<string, string?>(StringComparer.Ordinal);
         problem = null;
         if (body.ValueKind != JsonValueKind.Object)
         {
-            problem = FunctionEndpoints.BadRequest("The body must be a JSON object.", "Send the fields as a flat JSON object.");
+            problem = FunctionEndpoints.Validation("body", "must be a flat JSON object of the fields");
             return false;
         }
 

@@ -21,20 +21,26 @@ public sealed class StandaloneTimerService(
         var described = string.Join(", ", schedules.Select(s => $"{s.Timer.Name} '{FunctionRegistry.ScheduleOf(s.Timer, configuration)}'"));
         Log.StandaloneTimers(logger, described);
 
+        // The last occurrence fired: the next one is looked up from there at the earliest, so a delay that
+        // ends early (timers run on a monotonic clock, "now" is the wall clock) never fires one occurrence twice.
+        var lastFired = DateTime.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow().UtcDateTime;
+            var from = now > lastFired ? now : lastFired;
             var next = schedules
-                .Select(s => (s.Timer, At: s.Schedule.GetNextOccurrence(now)))
+                .Select(s => (s.Timer, At: s.Schedule.GetNextOccurrence(from)))
                 .OrderBy(s => s.At)
                 .First();
             var delay = next.At - now;
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                if (time.GetUtcNow().UtcDateTime < next.At) continue; // woke early: wait for the rest
             }
 
-            foreach (var (timer, schedule) in schedules.Where(s => s.Schedule.GetNextOccurrence(now) == next.At))
+            lastFired = next.At;
+            foreach (var (timer, _) in schedules.Where(s => s.Schedule.GetNextOccurrence(from) == next.At))
             {
                 var job = timer.Name == FunctionRegistry.DailyReminders ? RunJob.DailyReminders : RunJob.WeeklyDigest;
                 try

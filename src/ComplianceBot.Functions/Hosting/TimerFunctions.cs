@@ -50,7 +50,10 @@ public static class TimerFunctions
     }
 }
 
-/// <summary>Runs a timer job for every due clinic and turns the summaries into log lines.</summary>
+/// <summary>
+/// Runs a timer job for every due clinic and turns the summaries into log lines, one per clinic
+/// (sent, skipped as already sent, failed, unknown, retry-later), after a header line.
+/// </summary>
 public sealed class TimerRunner(ReminderRunService runs, ILogger<TimerRunner> logger)
 {
     public sealed record Outcome(IReadOnlyList<string> Logs, bool Failed);

@@ -33,6 +33,13 @@ public sealed class ClinicAccess(IClinicStore clinics)
         return clinic is not null && CanRead(user, clinic) ? clinic : null;
     }
 
+    /// <summary>As <see cref="GetReadableAsync"/>, with the clinic's version for an ETag.</summary>
+    public async Task<Versioned<Clinic>?> GetReadableVersionedAsync(ClaimsPrincipal user, string clinicId, CancellationToken cancellationToken)
+    {
+        var clinic = await clinics.GetVersionedAsync(clinicId, cancellationToken).ConfigureAwait(false);
+        return clinic is not null && CanRead(user, clinic.Value) ? clinic : null;
+    }
+
     public async Task<IReadOnlyList<Clinic>> ReadableAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var all = await clinics.ListAsync(cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using ComplianceBot.Storage.Client;
 
 namespace ComplianceBot.Storage.Repositories;
@@ -25,6 +27,15 @@ internal static class EntityValues
 
         return DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// A row's version for HTTP ETags: a digest of the service's ETag, which changes on every write of the row.
+    /// (Table ETags such as <c>W/"datetime'…'"</c> are weak and carry quotes, so they are not handed out as they are.)
+    /// </summary>
+    public static string Version(string? etag) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(etag ?? throw new InvalidDataException("A stored entity came back without an ETag."))).AsSpan(0, 12));
+
+    public static string Version(TableEntity entity) => Version(entity.ETag);
 
     public static string Required(TableEntity entity, string name) =>
         entity.GetString(name) ?? throw new InvalidDataException($"Stored entity ({entity.PartitionKey}, {entity.RowKey}) has no '{name}'.");

@@ -27,27 +27,41 @@ public sealed class TableClinicStore(TableStorageClient client, StorageTables ta
         return clinics.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
     }
 
-    public async Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default)
+    public async Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default) =>
+        (await PutAsync(clinic, WritePrecondition.None, cancellationToken).ConfigureAwait(false)).Outcome == WriteOutcome.Created;
+
+    public async Task<Versioned<Clinic>?> GetVersionedAsync(string clinicId, CancellationToken cancellationToken = default)
+    {
+        var entity = await client.GetEntityAsync(tables.Clinics, Partition, TableKey.Encode(clinicId), cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : new Versioned<Clinic>(ToClinic(entity), EntityValues.Version(entity));
+    }
+
+    public async Task<ConditionalWrite> PutAsync(Clinic clinic, WritePrecondition precondition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clinic);
+        ArgumentNullException.ThrowIfNull(precondition);
         var entity = ToEntity(clinic);
         for (var attempt = 1; ; attempt++)
         {
             var stored = await client.GetEntityAsync(tables.Clinics, Partition, entity.RowKey, cancellationToken).ConfigureAwait(false);
+            var version = stored is null ? null : EntityValues.Version(stored);
+            if (!precondition.IsSatisfiedBy(version)) return ConditionalWrite.Failed(version);
             try
             {
+                // Insert-only or ETag-conditional, so the precondition holds for the row actually replaced.
                 if (stored is null)
                 {
-                    await client.InsertAsync(tables.Clinics, entity, cancellationToken).ConfigureAwait(false);
-                    return true;
+                    var created = await client.InsertAsync(tables.Clinics, entity, cancellationToken).ConfigureAwait(false);
+                    return ConditionalWrite.Written(WriteOutcome.Created, EntityValues.Version(created));
                 }
 
-                if (!stored.PropertiesEqual(entity)) await client.UpdateAsync(tables.Clinics, entity, stored.ETag, cancellationToken).ConfigureAwait(false);
-                return false;
+                if (stored.PropertiesEqual(entity)) return ConditionalWrite.Written(WriteOutcome.Unchanged, version!);
+                var updated = await client.UpdateAsync(tables.Clinics, entity, stored.ETag, cancellationToken).ConfigureAwait(false);
+                return ConditionalWrite.Written(WriteOutcome.Updated, EntityValues.Version(updated));
             }
-            catch (TableStorageException ex) when (ex.Status is 409 or 412 && attempt < 3)
+            catch (TableStorageException ex) when (ex.Status is 404 or 409 or 412 && attempt < 3)
             {
-                // A concurrent writer got there first: read again.
+                // A concurrent writer got there first: read again and check the precondition against its row.
             }
         }
     }

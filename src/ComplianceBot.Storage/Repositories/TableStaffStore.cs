@@ -13,12 +13,88 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
 {
     private const string IndexRow = "clinic";
 
-    public async Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default)
+    public async Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) =>
+        (await GetVersionedAsync(employeeId, cancellationToken).ConfigureAwait(false))?.Value;
+
+    public async Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default)
     {
-        var index = await client.GetEntityAsync(tables.EmployeeIndex, TableKey.Encode(employeeId), IndexRow, cancellationToken).ConfigureAwait(false);
-        if (index?.GetString("ClinicId") is not { } clinicId) return null;
-        var entity = await client.GetEntityAsync(tables.Staff, TableKey.Encode(clinicId), TableKey.Encode(employeeId), cancellationToken).ConfigureAwait(false);
-        return entity is null ? null : ToStaff(entity);
+        var (_, entity) = await ReadAsync(TableKey.Encode(employeeId), cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : new Versioned<StaffMember>(ToStaff(entity), EntityValues.Version(entity));
+    }
+
+    /// <summary>
+    /// One person's write, checked against their row's ETag: a replace in place is ETag-conditional; a move
+    /// deletes the old row with its ETag first, then carries the person's credential records over. For a new person the index row decides:
+    /// it is inserted (or replaced with its ETag), then the staff row, and a creator that finds the index
+    /// re-pointed by a concurrent create takes its row back and checks again, so one person is created once.
+    /// </summary>
+    public async Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(precondition);
+        var key = TableKey.Encode(member.EmployeeId);
+        var entity = ToEntity(member);
+        var pointer = new TableEntity(key, IndexRow) { ["ClinicId"] = member.ClinicId };
+        for (var attempt = 1; ; attempt++)
+        {
+            var (index, current) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
+            var version = current is null ? null : EntityValues.Version(current);
+            if (!precondition.IsSatisfiedBy(version)) return ConditionalWrite.Failed(version);
+            try
+            {
+                if (current is null)
+                {
+                    // An index row without a staff row is a move cut off half-way: finish carrying the records.
+                    if (index?.GetString("ClinicId") is { } previous && !string.Equals(previous, member.ClinicId, StringComparison.Ordinal))
+                    {
+                        await TableCredentialRecordStore.MoveAsync(client, tables, member.EmployeeId, previous, member.ClinicId, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var pointed = index is null
+                        ? await client.InsertAsync(tables.EmployeeIndex, pointer, cancellationToken).ConfigureAwait(false)
+                        : await client.UpdateAsync(tables.EmployeeIndex, pointer, index.ETag, cancellationToken).ConfigureAwait(false);
+                    var created = await client.InsertAsync(tables.Staff, entity, cancellationToken).ConfigureAwait(false);
+                    var after = await client.GetEntityAsync(tables.EmployeeIndex, key, IndexRow, cancellationToken).ConfigureAwait(false);
+                    if (after?.ETag != pointed)
+                    {
+                        await client.DeleteEntityAsync(tables.Staff, entity.PartitionKey, key, created, cancellationToken).ConfigureAwait(false);
+                        throw new TableStorageException(409, "IndexMoved", $"A concurrent write of '{member.EmployeeId}' re-pointed the employee index.");
+                    }
+
+                    return ConditionalWrite.Written(WriteOutcome.Created, EntityValues.Version(created));
+                }
+
+                if (current.PartitionKey == entity.PartitionKey)
+                {
+                    if (current.PropertiesEqual(entity)) return ConditionalWrite.Written(WriteOutcome.Unchanged, version!);
+                    var updated = await client.UpdateAsync(tables.Staff, entity, current.ETag, cancellationToken).ConfigureAwait(false);
+                    return ConditionalWrite.Written(WriteOutcome.Updated, EntityValues.Version(updated));
+                }
+
+                if (!await client.DeleteEntityAsync(tables.Staff, current.PartitionKey, key, current.ETag!, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new TableStorageException(404, "ResourceNotFound", $"Staff row of '{member.EmployeeId}' went away while it was being moved.");
+                }
+
+                await TableCredentialRecordStore.MoveAsync(client, tables, member.EmployeeId, TableKey.Decode(current.PartitionKey), member.ClinicId, cancellationToken).ConfigureAwait(false);
+                await client.InsertOrReplaceAsync(tables.EmployeeIndex, pointer, cancellationToken).ConfigureAwait(false);
+                var moved = await client.InsertOrReplaceAsync(tables.Staff, entity, cancellationToken).ConfigureAwait(false);
+                return ConditionalWrite.Written(WriteOutcome.Updated, EntityValues.Version(moved));
+            }
+            catch (TableStorageException ex) when (ex.Status is 404 or 409 or 412 && attempt < 3)
+            {
+                // Someone else wrote this person since we read them: read again and check the precondition anew.
+            }
+        }
+    }
+
+    /// <summary>The person's index row and staff row (either may be missing).</summary>
+    private async Task<(TableEntity? Index, TableEntity? Staff)> ReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var index = await client.GetEntityAsync(tables.EmployeeIndex, key, IndexRow, cancellationToken).ConfigureAwait(false);
+        if (index?.GetString("ClinicId") is not { } clinicId) return (index, null);
+        var entity = await client.GetEntityAsync(tables.Staff, TableKey.Encode(clinicId), key, cancellationToken).ConfigureAwait(false);
+        return (index, entity);
     }
 
     /// <summary>One scan of the organization-wide index instead of one query per clinic.</summary>

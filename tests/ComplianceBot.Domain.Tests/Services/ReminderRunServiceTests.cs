@@ -78,6 +78,57 @@ public class ReminderRunServiceTests
         Assert.Equal(50, h.SentItemKeys);
         Assert.Equal(50, results.Sum(r => r.Sent));
         Assert.All(results, r => Assert.True(r.Completed));
+
+        // Each run accounts for every message once: sent by itself or skipped as the other's.
+        Assert.All(results, r => Assert.Equal(50, r.Sent + r.Skipped));
+    }
+
+    [Fact]
+    public async Task CountsWhatTheFirstRunSentAsSkippedWhenTheSameDayRunsAgain()
+    {
+        var h = new Harness(staffCount: 5);
+
+        var first = await h.RunAsync();
+        var second = await h.RunAsync();
+        h.Time.Advance(TimeSpan.FromHours(1));
+        var third = await h.RunAsync();
+
+        Assert.Equal((5, 0, 0), (first.Sent, first.Skipped, first.Failed));
+        Assert.Equal((0, 5, 0), (second.Sent, second.Skipped, second.Failed));
+        Assert.Equal((0, 5, 0), (third.Sent, third.Skipped, third.Failed));
+        Assert.True(second.Completed);
+    }
+
+    [Fact]
+    public async Task CountsTheMessagesSentEarlierAsSkippedWhenARunRetriesWhatWasLeft()
+    {
+        var h = new Harness(staffCount: 4);
+        h.Sender.Enqueue(SendStatus.NotSent);
+
+        var first = await h.RunAsync();
+        var second = await h.RunAsync();
+
+        Assert.Equal((3, 0, 1), (first.Sent, first.Skipped, first.Retryable));
+        Assert.False(first.Completed);
+        Assert.Equal((1, 3, 0), (second.Sent, second.Skipped, second.Retryable));
+        Assert.True(second.Completed);
+        Assert.Equal(5, h.Sender.Calls);
+    }
+
+    [Fact]
+    public async Task CountsAMessageOnceAsFailedAndNotAsSkippedWhenTheRunGivesUpOnIt()
+    {
+        var h = new Harness(staffCount: 1);
+        h.Sender.Enqueue(SendStatus.NotSent, SendStatus.NotSent, SendStatus.NotSent);
+        await h.RunAsync();
+        await h.RunAsync();
+        await h.RunAsync();
+
+        var givingUp = await h.RunAsync();
+        var after = await h.RunAsync();
+
+        Assert.Equal((0, 0, 1), (givingUp.Sent, givingUp.Skipped, givingUp.Failed));
+        Assert.Equal((0, 1, 0), (after.Sent, after.Skipped, after.Failed));
     }
 
     [Fact]

@@ -47,6 +47,23 @@ public sealed class CatalogApiTests(AzuriteFixture azurite) : IDisposable
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/clinics/{clinicId}", out _));
     }
 
+    [Theory]
+    [InlineData("/api/clinics/{clinicId}", "get", new[] { "200", "404" })]
+    [InlineData("/api/clinics/{clinicId}", "put", new[] { "200", "201", "400", "412" })]
+    [InlineData("/api/staff/{employeeId}", "get", new[] { "200", "404" })]
+    [InlineData("/api/staff/{employeeId}", "put", new[] { "200", "201", "400", "412" })]
+    [InlineData("/api/staff/{employeeId}", "delete", new[] { "204", "404" })]
+    [InlineData("/api/staff/{employeeId}/credentials/{code}", "put", new[] { "200", "201", "400", "404", "409" })]
+    public async Task ListsEveryStatusAnOperationAnswersInTheOpenApiDocument(string path, string method, string[] statuses)
+    {
+        using var hr = _app.Hr();
+        var doc = await JsonAsync(await hr.GetAsync("/api/openapi.json"));
+
+        var responses = doc.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses");
+
+        Assert.Equal(statuses, responses.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task ServiceUnavailableProblemWhenNoWebhookKeyIsConfigured()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
+using static ComplianceBot.Functions.Tests.Support.ConditionalRequests;
 using static ComplianceBot.Functions.Tests.Support.Problems;
 
 namespace ComplianceBot.Functions.Tests.Endpoints;
@@ -32,6 +33,119 @@ public sealed class ClinicsApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal("clinic-a", got.GetProperty("id").GetString());
         Assert.Equal("America/Chicago", got.GetProperty("timeZone").GetString());
         Assert.Equal(8, got.GetProperty("sendHour").GetInt32());
+    }
+
+    private static object ClinicA(string name = "Clinic A") => TestData.Clinic(name, "America/Chicago", "IL", TestData.ManagerAEmail, 8);
+
+    [Fact]
+    public async Task AnswersAnETagThatChangesOnlyWhenTheClinicDoes()
+    {
+        using var hr = _app.Hr();
+
+        var created = await hr.PutAsJsonAsync("/api/clinics/clinic-a", ClinicA());
+        var first = ETag(created);
+        var got = await hr.GetAsync("/api/clinics/clinic-a");
+        var same = await hr.PutAsJsonAsync("/api/clinics/clinic-a", ClinicA());
+        var changed = await hr.PutAsJsonAsync("/api/clinics/clinic-a", ClinicA("Clinic A (renamed)"));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(first, ETag(got));
+        Assert.Equal(first, ETag(same));
+        Assert.NotEqual(first, ETag(changed));
+        Assert.Equal(ETag(changed), ETag(await hr.GetAsync("/api/clinics/clinic-a")));
+    }
+
+    [Fact]
+    public async Task PreconditionFailedProblemWhenSomeoneElseChangedTheClinicSinceItWasRead()
+    {
+        using var hr = _app.Hr();
+        await hr.PutAsJsonAsync("/api/clinics/clinic-a", ClinicA());
+        var mine = ETag(await hr.GetAsync("/api/clinics/clinic-a"));
+        var theirs = ETag(await PutAsync(hr, "/api/clinics/clinic-a", ClinicA("Changed by them"), ifMatch: mine));
+
+        var stale = await PutAsync(hr, "/api/clinics/clinic-a", ClinicA("Changed by me"), ifMatch: mine);
+
+        var problem = await AssertProblemAsync(stale, HttpStatusCode.PreconditionFailed);
+        Assert.Equal("Clinic was changed by someone else", problem.GetProperty("title").GetString());
+        Assert.Contains("GET it again, reapply your change and retry", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Changed by them", (await JsonAsync(await hr.GetAsync("/api/clinics/clinic-a"))).GetProperty("name").GetString());
+
+        var retried = await PutAsync(hr, "/api/clinics/clinic-a", ClinicA("Changed by me"), ifMatch: theirs);
+        Assert.Equal("Changed by me", (await JsonAsync(retried)).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task ExactlyOneOfTwoConcurrentPutsWinsWhenBothSendTheSameIfMatch()
+    {
+        using var hr = _app.Hr();
+        await hr.PutAsJsonAsync("/api/clinics/clinic-a", ClinicA());
+        var etag = ETag(await hr.GetAsync("/api/clinics/clinic-a"));
+
+        var responses = await Task.WhenAll(
+            PutAsync(hr, "/api/clinics/clinic-a", ClinicA("First"), ifMatch: etag),
+            PutAsync(hr, "/api/clinics/clinic-a", ClinicA("Second"), ifMatch: etag));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.PreconditionFailed], responses.Select(r => r.StatusCode).Order());
+        var winner = await (responses.Single(r => r.StatusCode == HttpStatusCode.OK)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(winner.GetProperty("name").GetString(), (await JsonAsync(await hr.GetAsync("/api/clinics/clinic-a"))).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task PreconditionFailedProblemWhenIfMatchAnyAsksToReplaceAClinicThatDoesNotExist()
+    {
+        using var hr = _app.Hr();
+
+        var response = await PutAsync(hr, "/api/clinics/clinic-a", ClinicA(), ifMatch: "*");
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.PreconditionFailed);
+        Assert.Equal("Clinic not found", problem.GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/clinics/clinic-a")).StatusCode);
+    }
+
+    [Fact]
+    public async Task PreconditionFailedProblemWhenIfNoneMatchAnyCreatesAClinicThatExists()
+    {
+        using var hr = _app.Hr();
+        var created = await PutAsync(hr, "/api/clinics/clinic-a", ClinicA(), ifNoneMatch: "*");
+
+        var again = await PutAsync(hr, "/api/clinics/clinic-a", ClinicA("Overwritten"), ifNoneMatch: "*");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var problem = await AssertProblemAsync(again, HttpStatusCode.PreconditionFailed);
+        Assert.Equal("Clinic already exists", problem.GetProperty("title").GetString());
+        Assert.Equal("Clinic A", (await JsonAsync(await hr.GetAsync("/api/clinics/clinic-a"))).GetProperty("name").GetString());
+    }
+
+    [Theory]
+    [InlineData("If-Match", "abc")]
+    [InlineData("If-None-Match", "\"unterminated")]
+    public async Task BadRequestProblemWhenAConditionalHeaderIsNotAnEntityTag(string header, string value)
+    {
+        using var hr = _app.Hr();
+
+        var response = await PutAsync(hr, "/api/clinics/clinic-a", ClinicA(), ifMatch: header == "If-Match" ? value : null, ifNoneMatch: header == "If-None-Match" ? value : null);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal($"{header} is not valid.", problem.GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/clinics/clinic-a")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ForbiddenForAManagerAndNoETagForAnotherClinicWhenConditionalRequestsAreSent()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        var etag = ETag(await hr.GetAsync("/api/clinics/clinic-a"));
+        using var managerA = _app.ManagerA();
+
+        var put = await PutAsync(managerA, "/api/clinics/clinic-a", ClinicA("By a manager"), ifMatch: etag);
+        var own = await managerA.GetAsync("/api/clinics/clinic-a");
+        var other = await managerA.GetAsync("/api/clinics/clinic-b");
+
+        await AssertProblemAsync(put, HttpStatusCode.Forbidden);
+        Assert.Equal(etag, ETag(own));
+        await AssertProblemAsync(other, HttpStatusCode.NotFound);
+        Assert.Null(other.Headers.ETag);
     }
 
     [Fact]

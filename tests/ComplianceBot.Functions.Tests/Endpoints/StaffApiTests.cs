@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
+using static ComplianceBot.Functions.Tests.Support.ConditionalRequests;
 using static ComplianceBot.Functions.Tests.Support.Problems;
 
 namespace ComplianceBot.Functions.Tests.Endpoints;
@@ -14,9 +16,9 @@ public sealed class StaffApiTests(AzuriteFixture azurite) : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private static object Person(string clinic = "clinic-a") => new
+    private static object Person(string clinic = "clinic-a", string firstName = "Pat") => new
     {
-        first_name = "Pat",
+        first_name = firstName,
         last_name = "Kim",
         email = "pat@example.org",
         clinic_id = clinic,
@@ -40,6 +42,104 @@ public sealed class StaffApiTests(AzuriteFixture azurite) : IDisposable
         var got = await JsonAsync(await hr.GetAsync("/api/staff/p1?asOf=2026-03-02"));
         Assert.Equal("clinic-a", got.GetProperty("staff").GetProperty("clinicId").GetString());
         Assert.Contains(got.GetProperty("requirements").EnumerateArray(), r => r.GetProperty("requirementKey").GetString() == "HIPAA");
+    }
+
+    [Fact]
+    public async Task AnswersAnETagThatChangesOnlyWhenThePersonDoes()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var created = ETag(await hr.PutAsJsonAsync("/api/staff/p1", Person()));
+        var got = ETag(await hr.GetAsync("/api/staff/p1"));
+        var same = ETag(await hr.PutAsJsonAsync("/api/staff/p1", Person()));
+        var renamed = ETag(await hr.PutAsJsonAsync("/api/staff/p1", Person(firstName: "Patricia")));
+        await hr.DeleteAsync("/api/staff/p1");
+        var deactivated = ETag(await hr.GetAsync("/api/staff/p1"));
+
+        Assert.Equal(created, got);
+        Assert.Equal(created, same);
+        Assert.NotEqual(created, renamed);
+        Assert.NotEqual(renamed, deactivated);
+    }
+
+    [Fact]
+    public async Task PreconditionFailedProblemWhenSomeoneElseChangedThePersonSinceTheyWereRead()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await hr.PutAsJsonAsync("/api/staff/p1", Person());
+        var mine = ETag(await hr.GetAsync("/api/staff/p1"));
+        await hr.DeleteAsync("/api/staff/p1"); // someone else deactivates them
+
+        var stale = await PutAsync(hr, "/api/staff/p1", Person(firstName: "Patricia"), ifMatch: mine);
+
+        var problem = await AssertProblemAsync(stale, HttpStatusCode.PreconditionFailed);
+        Assert.Equal("Staff member was changed by someone else", problem.GetProperty("title").GetString());
+        Assert.Contains("GET it again", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var person = (await JsonAsync(await hr.GetAsync("/api/staff/p1"))).GetProperty("staff");
+        Assert.Equal(("Pat", false), (person.GetProperty("firstName").GetString(), person.GetProperty("active").GetBoolean()));
+
+        var current = ETag(await hr.GetAsync("/api/staff/p1"));
+        await JsonAsync(await PutAsync(hr, "/api/staff/p1", Person(firstName: "Patricia"), ifMatch: current));
+    }
+
+    [Fact]
+    public async Task PreconditionFailedProblemAndNoMoveWhenAStaleIfMatchMovesThePersonToAnotherClinic()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        var first = ETag(await hr.PutAsJsonAsync("/api/staff/p1", Person()));
+        await hr.PutAsJsonAsync("/api/staff/p1", Person(firstName: "Patricia"));
+
+        var stale = await PutAsync(hr, "/api/staff/p1", Person(clinic: "clinic-b"), ifMatch: first);
+        await AssertProblemAsync(stale, HttpStatusCode.PreconditionFailed);
+        Assert.Equal("clinic-a", (await JsonAsync(await hr.GetAsync("/api/staff/p1"))).GetProperty("staff").GetProperty("clinicId").GetString());
+
+        var current = ETag(await hr.GetAsync("/api/staff/p1"));
+        var moved = await PutAsync(hr, "/api/staff/p1", Person(clinic: "clinic-b"), ifMatch: current);
+        Assert.Equal("clinic-b", (await JsonAsync(moved)).GetProperty("clinicId").GetString());
+        Assert.Equal(ETag(moved), ETag(await hr.GetAsync("/api/staff/p1")));
+    }
+
+    [Fact]
+    public async Task PreconditionFailedProblemWhenIfMatchAnyAsksToReplaceSomeoneUnknown()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var problem = await AssertProblemAsync(await PutAsync(hr, "/api/staff/p1", Person(), ifMatch: "*"), HttpStatusCode.PreconditionFailed);
+
+        Assert.Equal("Staff member not found", problem.GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/p1")).StatusCode);
+        await JsonAsync(await PutAsync(hr, "/api/staff/p1", Person(), ifNoneMatch: "*"), HttpStatusCode.Created);
+        await JsonAsync(await PutAsync(hr, "/api/staff/p1", Person(firstName: "Patricia"), ifMatch: "*"), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task PreconditionFailedProblemWhenIfNoneMatchAnyCreatesSomeoneWhoExists()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await hr.PutAsJsonAsync("/api/staff/p1", Person());
+
+        var problem = await AssertProblemAsync(await PutAsync(hr, "/api/staff/p1", Person(firstName: "Patricia"), ifNoneMatch: "*"), HttpStatusCode.PreconditionFailed);
+
+        Assert.Equal("Staff member already exists", problem.GetProperty("title").GetString());
+        Assert.Equal("Pat", (await JsonAsync(await hr.GetAsync("/api/staff/p1"))).GetProperty("staff").GetProperty("firstName").GetString());
+    }
+
+    [Fact]
+    public async Task ForbiddenForAManagerWhoSendsAConditionalPut()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        var etag = ETag(await hr.PutAsJsonAsync("/api/staff/p1", Person()));
+        using var managerA = _app.ManagerA();
+
+        Assert.Equal(etag, ETag(await managerA.GetAsync("/api/staff/p1")));
+        await AssertProblemAsync(await PutAsync(managerA, "/api/staff/p1", Person(firstName: "Patricia"), ifMatch: etag), HttpStatusCode.Forbidden);
+        await AssertProblemAsync(await PutAsync(managerA, "/api/staff/p1", Person(firstName: "Patricia"), ifMatch: "\"stale\""), HttpStatusCode.Forbidden);
     }
 
     [Theory]
@@ -127,6 +227,31 @@ public sealed class StaffApiTests(AzuriteFixture azurite) : IDisposable
         var b1 = await JsonAsync(await hr.GetAsync("/api/staff/b1"));
         var hipaa = b1.GetProperty("requirements").EnumerateArray().Single(r => r.GetProperty("requirementKey").GetString() == "HIPAA");
         Assert.Equal("missing", hipaa.GetProperty("status").GetString());
+    }
+
+
+    [Fact]
+    public async Task ConflictProblemWhenACredentialIsPutForSomeoneDeactivated()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+        await hr.DeleteAsync("/api/staff/b1");
+        using var managerB = _app.ManagerB();
+        using var managerA = _app.ManagerA();
+
+        var byHr = await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2026-02-20" }), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await managerB.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2026-02-20" }), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await managerA.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2026-02-20" }), HttpStatusCode.NotFound);
+
+        Assert.Equal("Staff member is deactivated", byHr.GetProperty("title").GetString());
+        Assert.Contains("Reactivate them first", byHr.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var b1 = await JsonAsync(await hr.GetAsync("/api/staff/b1"));
+        var hipaa = b1.GetProperty("requirements").EnumerateArray().Single(r => r.GetProperty("requirementKey").GetString() == "HIPAA");
+        Assert.True(hipaa.GetProperty("issuedOn").ValueKind == JsonValueKind.Null, hipaa.ToString());
+
+        await JsonAsync(await hr.PutAsJsonAsync("/api/staff/b1", new { first_name = "Bob", last_name = "Brown", email = "b1@example.org", clinic_id = "clinic-b", role = "front_desk", active = true }));
+        await JsonAsync(await managerB.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issued_on = "2026-02-20" }), HttpStatusCode.Created);
     }
 
     [Fact]

@@ -69,6 +69,37 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task SendsEachClinicsDigestOnceWhenTwoWeeklyDigestInvocationsRaceForTheSameHour()
+    {
+        await using var fake = await FakeSendGridServer.StartAsync();
+        using var app = await StartAsync(azurite, fake, people: 5);
+
+        var responses = await Task.WhenAll(FireAsync(app, "/WeeklyDigest"), FireAsync(app, "/WeeklyDigest"));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(
+            [TestData.ManagerAEmail, TestData.ManagerBEmail],
+            fake.Requests.Select(r => r.Json!["personalizations"]![0]!["to"]![0]!["email"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Empty(fake.Violations);
+        foreach (var clinic in new[] { TestData.ClinicA, TestData.ClinicB })
+        {
+            var ledger = await app.Services.GetRequiredService<IReminderLedger>().ListAsync(clinic);
+            var digest = Assert.Single(ledger, e => e.Key.Value.StartsWith("D|", StringComparison.Ordinal));
+            Assert.Equal(LedgerState.Sent, digest.State);
+        }
+
+        // Each invocation reports every clinic's digest once: sent by itself, or skipped as the other's.
+        foreach (var response in responses)
+        {
+            var logs = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()!).ToList();
+            Assert.Equal(2, logs.Count(l => l.StartsWith("clinic=", StringComparison.Ordinal) && (l.Contains(" sent=1 skipped=0 ", StringComparison.Ordinal) || l.Contains(" sent=0 skipped=1 ", StringComparison.Ordinal))));
+        }
+
+        (await FireAsync(app, "/WeeklyDigest")).EnsureSuccessStatusCode();
+        Assert.Equal(2, fake.Requests.Count);
+    }
+
+    [Fact]
     public async Task SendsWhatWasMissedOnceSendGridRecoversWhenEveryCallFailedWith500()
     {
         await using var fake = await FakeSendGridServer.StartAsync();

@@ -11,45 +11,120 @@ namespace ComplianceBot.Testing.InMemory;
 /// </summary>
 public sealed class InMemoryClinicStore : IClinicStore
 {
-    private readonly ConcurrentDictionary<string, Clinic> _clinics = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Versioned<Clinic>> _clinics = new(StringComparer.Ordinal);
+    private long _writes;
 
-    public Task<Clinic?> GetAsync(string clinicId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_clinics.TryGetValue(clinicId, out var c) ? c : null);
-
-    public Task<IReadOnlyList<Clinic>> ListAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Clinic>>(_clinics.Values.OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
-
-    public Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default)
+    public Task<Clinic?> GetAsync(string clinicId, CancellationToken cancellationToken = default)
     {
-        var created = !_clinics.ContainsKey(clinic.Id);
-        _clinics[clinic.Id] = clinic;
-        return Task.FromResult(created);
+        lock (_gate)
+        {
+            return Task.FromResult(_clinics.TryGetValue(clinicId, out var c) ? c.Value : null);
+        }
     }
+
+    public Task<IReadOnlyList<Clinic>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Clinic>>(_clinics.Values.Select(c => c.Value).OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
+        }
+    }
+
+    public async Task<bool> UpsertAsync(Clinic clinic, CancellationToken cancellationToken = default) =>
+        (await PutAsync(clinic, WritePrecondition.None, cancellationToken)).Outcome == WriteOutcome.Created;
+
+    public Task<Versioned<Clinic>?> GetVersionedAsync(string clinicId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_clinics.GetValueOrDefault(clinicId));
+        }
+    }
+
+    /// <summary>Checks and writes under one lock, as the table store does with ETags; a version changes on every real write.</summary>
+    public Task<ConditionalWrite> PutAsync(Clinic clinic, WritePrecondition precondition, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var current = _clinics.GetValueOrDefault(clinic.Id);
+            if (!precondition.IsSatisfiedBy(current?.Version)) return Task.FromResult(ConditionalWrite.Failed(current?.Version));
+            if (current is not null && SameClinic(current.Value, clinic)) return Task.FromResult(ConditionalWrite.Written(WriteOutcome.Unchanged, current.Version));
+            var version = "v" + (++_writes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _clinics[clinic.Id] = new Versioned<Clinic>(clinic, version);
+            return Task.FromResult(ConditionalWrite.Written(current is null ? WriteOutcome.Created : WriteOutcome.Updated, version));
+        }
+    }
+
+    // Records compare their lists and sets by reference; compare what is stored instead.
+    private static bool SameClinic(Clinic a, Clinic b) =>
+        a with { ManagerEmails = [], BusinessDays = Clinic.MondayToFriday } == b with { ManagerEmails = [], BusinessDays = Clinic.MondayToFriday }
+        && a.ManagerEmails.SequenceEqual(b.ManagerEmails, StringComparer.Ordinal)
+        && a.BusinessDays.SetEquals(b.BusinessDays);
 }
 
 public sealed class InMemoryStaffStore : IStaffStore
 {
-    private readonly ConcurrentDictionary<string, StaffMember> _staff = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Versioned<StaffMember>> _staff = new(StringComparer.Ordinal);
+    private long _writes;
 
-    public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_staff.TryGetValue(employeeId, out var s) ? s : null);
+    public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_staff.TryGetValue(employeeId, out var s) ? s.Value : null);
+        }
+    }
 
-    public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(_staff.Values.ToDictionary(s => s.EmployeeId, s => s.ClinicId, StringComparer.Ordinal));
+    public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_staff.GetValueOrDefault(employeeId));
+        }
+    }
 
-    public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<StaffMember>>(_staff.Values.Where(s => s.ClinicId == clinicId).OrderBy(s => s.EmployeeId, StringComparer.Ordinal).ToList());
+    public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(_staff.Values.ToDictionary(s => s.Value.EmployeeId, s => s.Value.ClinicId, StringComparer.Ordinal));
+        }
+    }
+
+    public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<StaffMember>>(_staff.Values.Select(s => s.Value).Where(s => s.ClinicId == clinicId).OrderBy(s => s.EmployeeId, StringComparer.Ordinal).ToList());
+        }
+    }
 
     public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
     {
-        var outcomes = new List<WriteOutcome>();
-        foreach (var s in staff)
+        lock (_gate)
         {
-            outcomes.Add(!_staff.TryGetValue(s.EmployeeId, out var old) ? WriteOutcome.Created : old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated);
-            _staff[s.EmployeeId] = s;
+            return Task.FromResult<IReadOnlyList<WriteOutcome>>(staff.Select(s => Write(s, WritePrecondition.None).Outcome).ToList());
         }
+    }
 
-        return Task.FromResult<IReadOnlyList<WriteOutcome>>(outcomes);
+    public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Write(member, precondition));
+        }
+    }
+
+    private ConditionalWrite Write(StaffMember member, WritePrecondition precondition)
+    {
+        var current = _staff.GetValueOrDefault(member.EmployeeId);
+        if (!precondition.IsSatisfiedBy(current?.Version)) return ConditionalWrite.Failed(current?.Version);
+        if (current is not null && current.Value == member) return ConditionalWrite.Written(WriteOutcome.Unchanged, current.Version);
+        var version = "v" + (++_writes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _staff[member.EmployeeId] = new Versioned<StaffMember>(member, version);
+        return ConditionalWrite.Written(current is null ? WriteOutcome.Created : WriteOutcome.Updated, version);
     }
 }
 

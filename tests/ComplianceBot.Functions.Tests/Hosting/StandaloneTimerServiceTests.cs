@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Domain.Planning;
+using ComplianceBot.Domain.Ports;
+using ComplianceBot.Domain.Services;
+using ComplianceBot.Functions.Hosting;
+using ComplianceBot.Testing;
+using ComplianceBot.Testing.InMemory;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ComplianceBot.Functions.Tests.Hosting;
+
+/// <summary>
+/// The in-process scheduler over a fake clock and the real timer runner, with in-memory stores and one
+/// clinic that is always in its send window: each firing of a job reads that clinic's watermark for the
+/// job exactly once, which is what the tests count.
+/// </summary>
+public sealed class StandaloneTimerServiceTests : IAsyncDisposable
+{
+    // Monday 2 March 2026, 14:00 UTC; the default schedules fire at :05 (DailyReminders) and :10 (WeeklyDigest).
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+
+    private readonly ManualTimeProvider _clock = new(Start);
+    private readonly RecordingWatermarkStore _watermarks;
+    private readonly ServiceProvider _services;
+    private StandaloneTimerService? _service;
+
+    public StandaloneTimerServiceTests()
+    {
+        _watermarks = new RecordingWatermarkStore(_clock);
+        var ledger = new InMemoryReminderLedger(_clock);
+        var clinics = new InMemoryClinicStore();
+        var everyDay = Enum.GetValues<DayOfWeek>().ToHashSet();
+        clinics.UpsertAsync(new Clinic("utc-clinic", "Always open", "Etc/UTC", "IL", ["boss@example.org"], 0, everyDay)).GetAwaiter().GetResult();
+        var settings = new ReminderSettings { SendWindowHours = 24 };
+        var runs = new ReminderRunService(
+            clinics, new InMemoryStaffStore(), new InMemoryCredentialRecordStore(), new InMemoryRetrainingEventStore(), ledger, _watermarks,
+            new InMemoryDeliveryEventStore(), new KeyListingComposer(), new ScriptedEmailSender(), new InMemoryAuditLog(),
+            new ReminderPlanner(new ComplianceEvaluator(CredentialCatalog.Default, RequirementPolicy.Default), CredentialCatalog.Default, settings),
+            _clock);
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(runs)
+            .AddSingleton<TimerRunner>()
+            .BuildServiceProvider();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_service is not null)
+        {
+            await _service.StopAsync(CancellationToken.None);
+            _service.Dispose();
+        }
+
+        await _services.DisposeAsync();
+    }
+
+    private async Task StartAsync(TimeProvider time, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        _service = new StandaloneTimerService(_services.GetRequiredService<IServiceScopeFactory>(), configuration, time, NullLogger<StandaloneTimerService>.Instance);
+        await _service.StartAsync(CancellationToken.None);
+        await _clock.WaitForTimersAsync(1);
+    }
+
+    /// <summary>Moves the clock and waits until the scheduler is idle again (waiting on its next delay).</summary>
+    private async Task AdvanceToAsync(DateTimeOffset at)
+    {
+        _clock.SetUtcNow(at);
+        await _clock.WaitForTimersAsync(1);
+    }
+
+    private static DateTimeOffset At(int hour, int minute, int second = 0, int millisecond = 0) =>
+        new(2026, 3, 2, hour, minute, second, millisecond, TimeSpan.Zero);
+
+    [Fact]
+    public async Task FiresEachTimerOnceAtItsNextOccurrenceWhenTheClockReachesIt()
+    {
+        await StartAsync(_clock);
+
+        await AdvanceToAsync(At(14, 4, 59));
+        Assert.Empty(_watermarks.Reads);
+
+        await AdvanceToAsync(At(14, 5));
+        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 5))], _watermarks.Reads);
+
+        await AdvanceToAsync(At(14, 9, 59));
+        await AdvanceToAsync(At(14, 10));
+        await AdvanceToAsync(At(15, 5));
+        await AdvanceToAsync(At(15, 10));
+
+        Assert.Equal(
+            [
+                (nameof(RunJob.DailyReminders), At(14, 5)),
+                (nameof(RunJob.WeeklyDigest), At(14, 10)),
+                (nameof(RunJob.DailyReminders), At(15, 5)),
+                (nameof(RunJob.WeeklyDigest), At(15, 10)),
+            ],
+            _watermarks.Reads);
+    }
+
+    [Fact]
+    public async Task FiresBothTimersOnceWhenTheirSchedulesShareAnOccurrence()
+    {
+        await StartAsync(_clock, new Dictionary<string, string?>
+        {
+            ["Schedules:DailyReminders"] = "0 30 * * * *",
+            ["Schedules:WeeklyDigest"] = "0 30 * * * *",
+        });
+
+        await AdvanceToAsync(At(14, 30));
+
+        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 30)), (nameof(RunJob.WeeklyDigest), At(14, 30))], _watermarks.Reads);
+    }
+
+    [Fact]
+    public async Task FiresOnceAndNotBeforeTheOccurrenceWhenTheDelayEndsEarly()
+    {
+        await StartAsync(new EarlyWakingTimeProvider(_clock, TimeSpan.FromMilliseconds(20)));
+
+        // The delay towards 14:05:00 ends 20 ms early.
+        await AdvanceToAsync(At(14, 4, 59, 985));
+        Assert.Empty(_watermarks.Reads);
+
+        await AdvanceToAsync(At(14, 5));
+        await AdvanceToAsync(At(14, 5, 0, 500));
+
+        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 5))], _watermarks.Reads);
+    }
+
+    /// <summary>The in-memory watermark store, recording which job read it at what instant.</summary>
+    private sealed class RecordingWatermarkStore(TimeProvider clock) : IRunWatermarkStore
+    {
+        private readonly InMemoryWatermarkStore _inner = new();
+        private readonly ConcurrentQueue<(string Job, DateTimeOffset At)> _reads = new();
+
+        public List<(string Job, DateTimeOffset At)> Reads => _reads.ToList();
+
+        public Task<DateOnly?> GetAsync(string clinicId, string job, CancellationToken cancellationToken = default)
+        {
+            _reads.Enqueue((job, clock.GetUtcNow()));
+            return _inner.GetAsync(clinicId, job, cancellationToken);
+        }
+
+        public Task AdvanceAsync(string clinicId, string job, DateOnly completedLocalDate, CancellationToken cancellationToken = default) =>
+            _inner.AdvanceAsync(clinicId, job, completedLocalDate, cancellationToken);
+    }
+
+    /// <summary>
+    /// The manual clock, but a timer longer than <paramref name="early"/> fires that much before it is due,
+    /// as a monotonic-clock timer can when the wall clock is slewed.
+    /// </summary>
+    private sealed class EarlyWakingTimeProvider(ManualTimeProvider inner, TimeSpan early) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            inner.CreateTimer(callback, state, dueTime > early ? dueTime - early : dueTime, period);
+    }
+}
