@@ -112,6 +112,10 @@ public sealed class ImportServiceTests
 
         public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) => inner.ListByClinicAsync(clinicId, cancellationToken);
 
+        public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(employeeId, cancellationToken);
+
+        public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default) => inner.PutAsync(member, precondition, cancellationToken);
+
         public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default) =>
             ++_calls == failingCall ? throw Failure : inner.UpsertManyAsync(staff, cancellationToken);
     }
