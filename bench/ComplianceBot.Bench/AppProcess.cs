@@ -25,6 +25,16 @@ internal sealed class AppProcess : IDisposable
     /// <summary>From process start to the first 200 on GET /.</summary>
     public TimeSpan Startup { get; }
 
+    /// <summary>CPU time the process has used so far (all threads), in ms.</summary>
+    public long CpuMs
+    {
+        get
+        {
+            _process.Refresh();
+            return (long)_process.TotalProcessorTime.TotalMilliseconds;
+        }
+    }
+
     /// <summary>Time since the process was started.</summary>
     public TimeSpan SinceStart => _sinceStart.Elapsed;
 

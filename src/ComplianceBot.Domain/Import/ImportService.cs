@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Mail;
+using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Domain.Model;
@@ -90,55 +91,21 @@ public sealed partial class ImportService(
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(request);
         var known = (await clinics.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var tally = new Tally(request.DryRun);
-        var columns = new ColumnCheck(RosterColumns, aliases: null, tally.Warnings);
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var pending = new List<StaffMember>();
-
-        try
-        {
-            await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        return await ImportAsync<StaffMember, string>(
+            "import.roster",
+            rows,
+            request,
+            new ColumnCheck(RosterColumns, aliases: null),
+            (RawRow raw, out StaffMember staff) =>
             {
-                columns.Check(raw);
-                tally.Total++;
-                if (raw.StructuralError is { } structural)
-                {
-                    tally.Reject(structural);
-                    continue;
-                }
-
-                var staff = ValidateStaff(raw, known, out var error);
-                if (staff is null)
-                {
-                    tally.Reject(error!);
-                    continue;
-                }
-
-                if (seen.TryGetValue(staff.EmployeeId, out var firstRow))
-                {
-                    tally.Reject(new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"));
-                    continue;
-                }
-
-                seen[staff.EmployeeId] = raw.Row;
-                pending.Add(staff);
-                if (pending.Count >= WriteChunk)
-                {
-                    await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-                    pending.Clear();
-                }
-            }
-
-            await WriteStaffAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception failure)
-        {
-            await AuditFailureAsync("import.roster", request, tally, failure).ConfigureAwait(false);
-            throw;
-        }
-
-        await AuditAsync("import.roster", request, tally, cancellationToken).ConfigureAwait(false);
-        return tally.ToResult();
+                staff = ValidateStaff(raw, known, out var error)!;
+                return error;
+            },
+            staff => staff.EmployeeId,
+            (raw, firstRow) => new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"),
+            WriteStaffAsync,
+            chunksInFlight: 1,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ImportResult> ImportRecordsAsync(IAsyncEnumerable<RawRow> rows, ImportRequest request, CancellationToken cancellationToken = default)
@@ -146,16 +113,56 @@ public sealed partial class ImportService(
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(request);
         var roster = await staffStore.ClinicsByEmployeeAsync(cancellationToken).ConfigureAwait(false);
-        var tally = new Tally(request.DryRun);
-        var columns = new ColumnCheck(RecordColumns, RecordColumnAliases, tally.Warnings);
-        var seen = new Dictionary<(string, string), int>();
-        var pending = new List<(string ClinicId, CredentialRecord Record)>();
+        using var slots = new SemaphoreSlim(WriteConcurrency);
+        return await ImportAsync<(string ClinicId, CredentialRecord Record), (string, string)>(
+            "import.records",
+            rows,
+            request,
+            new ColumnCheck(RecordColumns, RecordColumnAliases),
+            (RawRow raw, out (string ClinicId, CredentialRecord Record) item) =>
+            {
+                var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
+                item = (clinicId!, record!);
+                return error;
+            },
+            item => (item.Record.EmployeeId, item.Record.CredentialCode),
+            (raw, firstRow) => new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"),
+            (chunk, tally, ct) => WriteRecordsAsync(chunk, tally, slots, ct),
+            chunksInFlight: 2,
+            cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Checks one row; returns its error, or null and the valid item.</summary>
+    private delegate RowError? RowValidator<T>(RawRow row, out T item);
+
+    /// <summary>
+    /// The import loop shared by rosters and records: every row is checked on its own, valid rows are
+    /// collected into chunks of <see cref="WriteChunk"/>, and chunks are written while the next one is read,
+    /// at most <paramref name="chunksInFlight"/> at a time, so memory stays flat. A key seen twice rejects
+    /// the later row.
+    /// </summary>
+    private async Task<ImportResult> ImportAsync<T, TKey>(
+        string action,
+        IAsyncEnumerable<RawRow> rows,
+        ImportRequest request,
+        ColumnCheck columns,
+        RowValidator<T> validate,
+        Func<T, TKey> keyOf,
+        Func<RawRow, int, RowError> duplicate,
+        Func<List<T>, Tally, CancellationToken, Task> write,
+        int chunksInFlight,
+        CancellationToken cancellationToken)
+        where TKey : notnull
+    {
+        var tally = new Tally(request.DryRun);
+        var seen = new Dictionary<TKey, int>();
+        var pending = new List<T>();
+        var writing = new Queue<Task>();
         try
         {
             await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                columns.Check(raw);
+                columns.Check(raw, tally.Warnings);
                 tally.Total++;
                 if (raw.StructuralError is { } structural)
                 {
@@ -163,38 +170,43 @@ public sealed partial class ImportService(
                     continue;
                 }
 
-                var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
-                if (record is null)
+                if (validate(raw, out var item) is { } error)
                 {
-                    tally.Reject(error!);
+                    tally.Reject(error);
                     continue;
                 }
 
-                var key = (record.EmployeeId, record.CredentialCode);
+                var key = keyOf(item);
                 if (seen.TryGetValue(key, out var firstRow))
                 {
-                    tally.Reject(new RowError(raw.Row, "credential", $"duplicate of row {firstRow} (same employee and credential)"));
+                    tally.Reject(duplicate(raw, firstRow));
                     continue;
                 }
 
                 seen[key] = raw.Row;
-                pending.Add((clinicId!, record));
+                pending.Add(item);
                 if (pending.Count >= WriteChunk)
                 {
-                    await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
-                    pending.Clear();
+                    if (writing.Count >= chunksInFlight) await writing.Dequeue().ConfigureAwait(false);
+                    writing.Enqueue(write(pending, tally, cancellationToken));
+                    pending = new List<T>(WriteChunk);
                 }
             }
 
-            await WriteRecordsAsync(pending, tally, cancellationToken).ConfigureAwait(false);
+            if (writing.Count >= chunksInFlight) await writing.Dequeue().ConfigureAwait(false);
+            writing.Enqueue(write(pending, tally, cancellationToken));
+            while (writing.Count > 0) await writing.Dequeue().ConfigureAwait(false);
         }
         catch (Exception failure)
         {
-            await AuditFailureAsync("import.records", request, tally, failure).ConfigureAwait(false);
+            // The chunks in flight settle first, so the audit counts what they wrote; a failure of theirs is
+            // the one already being reported, or comes second to it.
+            foreach (var chunk in writing) await chunk.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await AuditFailureAsync(action, request, tally, failure).ConfigureAwait(false);
             throw;
         }
 
-        await AuditAsync("import.records", request, tally, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(action, request, tally, cancellationToken).ConfigureAwait(false);
         return tally.ToResult();
     }
 
@@ -350,43 +362,33 @@ public sealed partial class ImportService(
     private async Task WriteStaffAsync(List<StaffMember> batch, Tally tally, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
-        foreach (var s in batch) tally.Clinics.Add(s.ClinicId);
+        foreach (var s in batch) tally.AddClinic(s.ClinicId);
         if (tally.DryRun)
         {
             foreach (var group in batch.GroupBy(s => s.ClinicId, StringComparer.Ordinal))
             {
                 var stored = (await staffStore.ListByClinicAsync(group.Key, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
-                foreach (var s in group)
-                {
-                    tally.Count(!stored.TryGetValue(s.EmployeeId, out var old) ? WriteOutcome.Created : old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated);
-                }
+                tally.Count(group.Select(s => !stored.TryGetValue(s.EmployeeId, out var old) ? WriteOutcome.Created : old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated));
             }
 
             return;
         }
 
-        foreach (var outcome in await staffStore.UpsertManyAsync(batch, cancellationToken).ConfigureAwait(false))
-        {
-            tally.Count(outcome);
-        }
+        tally.Count(await staffStore.UpsertManyAsync(batch, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task WriteRecordsAsync(List<(string ClinicId, CredentialRecord Record)> batch, Tally tally, CancellationToken cancellationToken)
+    private async Task WriteRecordsAsync(List<(string ClinicId, CredentialRecord Record)> batch, Tally tally, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
         var pending = new List<(string ClinicId, List<CredentialRecord> Rows)>();
         foreach (var group in batch.GroupBy(r => r.ClinicId, StringComparer.Ordinal))
         {
-            tally.Clinics.Add(group.Key);
+            tally.AddClinic(group.Key);
             var rows = group.Select(g => g.Record).ToList();
             if (tally.DryRun)
             {
                 var stored = (await recordStore.ListByClinicAsync(group.Key, cancellationToken).ConfigureAwait(false))
                     .ToDictionary(r => (r.EmployeeId, r.CredentialCode));
-                foreach (var r in rows)
-                {
-                    tally.Count(!stored.TryGetValue((r.EmployeeId, r.CredentialCode), out var old) ? WriteOutcome.Created : SameRecord(old, r) ? WriteOutcome.Unchanged : WriteOutcome.Updated);
-                }
-
+                tally.Count(rows.Select(r => !stored.TryGetValue((r.EmployeeId, r.CredentialCode), out var old) ? WriteOutcome.Created : SameRecord(old, r) ? WriteOutcome.Unchanged : WriteOutcome.Updated));
                 continue;
             }
 
@@ -395,34 +397,49 @@ public sealed partial class ImportService(
 
         if (pending.Count == 0) return;
 
-        // Clinics are separate partitions, so their writes go side by side. Until a clinic turns out to
-        // hold some of the rows already, this looks like a first upload (insert without reading first).
-        var expectNew = tally.ExpectNew;
-        var written = new IReadOnlyList<WriteOutcome>?[pending.Count];
+        // Clinics are separate partitions, so their writes go side by side: WriteConcurrency at once for the
+        // whole import (the slots are shared by the chunks in flight, so the next chunk's clinics start as
+        // this one's last ones finish). The first failure stops the clinics of this chunk still waiting.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writes = Task.WhenAll(pending.Select(p => WriteClinicAsync(p.ClinicId, p.Rows, tally, slots, stop)));
         try
         {
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, pending.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
-                async (i, ct) => written[i] = expectNew
-                    ? await recordStore.UpsertManyExpectingNewAsync(pending[i].ClinicId, pending[i].Rows, ct).ConfigureAwait(false)
-                    : await recordStore.UpsertManyAsync(pending[i].ClinicId, pending[i].Rows, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            await writes.ConfigureAwait(false);
         }
-        finally
+        catch when (writes.Exception is { } all && !cancellationToken.IsCancellationRequested)
         {
-            // Count what was written even when a clinic failed, so the failure audit says so.
-            foreach (var outcomes in written)
-            {
-                foreach (var outcome in outcomes ?? [])
-                {
-                    tally.Count(outcome);
-                    if (outcome != WriteOutcome.Created) tally.ExpectNew = false;
-                }
-            }
+            // Report the failure itself, not a clinic that was stopped because of it.
+            ExceptionDispatchInfo.Throw(all.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) ?? all.InnerExceptions[0]);
         }
     }
 
-    /// <summary>Clinics of one chunk written at once.</summary>
+    /// <summary>
+    /// One clinic's rows. Until a clinic turns out to hold some of the rows already, the import looks like a
+    /// first upload and inserts without reading first; what was written is counted at once, so that an
+    /// import that fails later still reports it.
+    /// </summary>
+    private async Task WriteClinicAsync(string clinicId, List<CredentialRecord> rows, Tally tally, SemaphoreSlim slots, CancellationTokenSource stop)
+    {
+        await slots.WaitAsync(stop.Token).ConfigureAwait(false); // a clinic stopped while waiting holds no slot
+        try
+        {
+            var outcomes = tally.ExpectNew
+                ? await recordStore.UpsertManyExpectingNewAsync(clinicId, rows, stop.Token).ConfigureAwait(false)
+                : await recordStore.UpsertManyAsync(clinicId, rows, stop.Token).ConfigureAwait(false);
+            tally.Count(outcomes);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>Clinics written at once by one import.</summary>
     public const int WriteConcurrency = 4;
 
     /// <summary>Equal for import purposes: the source of a row does not make it a change.</summary>
@@ -438,23 +455,40 @@ public sealed partial class ImportService(
     private Task AuditFailureAsync(string action, ImportRequest request, Tally tally, Exception failure) =>
         AppendAuditAsync(action, request, tally, "failed", " error=" + failure.GetType().Name, CancellationToken.None);
 
+    /// <summary>
+    /// Exactly one record per import: under the clinic it touched, or under <see cref="AuditRecord.Organization"/>
+    /// when it touched several (or none), with those clinics named in the detail.
+    /// </summary>
     private async Task AppendAuditAsync(string action, ImportRequest request, Tally tally, string outcome, string suffix, CancellationToken cancellationToken)
     {
         if (request.DryRun) return;
-        var clinicsTouched = tally.Clinics.ToList();
-        if (clinicsTouched.Count == 0) clinicsTouched.Add("*");
-        var at = time.GetUtcNow();
+        var touched = tally.Clinics.Order(StringComparer.Ordinal).ToList();
+        var clinicId = touched.Count == 1 ? touched[0] : AuditRecord.Organization;
         var detail = string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}{suffix}");
-
-        // One record per clinic (each clinic's log is its own partition); written side by side, since a
-        // file for 200 clinics otherwise spent longer on its audit trail than on its rows.
-        await Parallel.ForEachAsync(
-            clinicsTouched,
-            new ParallelOptions { MaxDegreeOfParallelism = AuditConcurrency, CancellationToken = cancellationToken },
-            (clinicId, ct) => new ValueTask(audit.AppendAsync(new AuditRecord(at, request.Actor, action, clinicId, "file", outcome, detail), ct))).ConfigureAwait(false);
+        if (touched.Count > 1) detail += " " + ClinicList(touched);
+        await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), request.Actor, action, clinicId, "file", outcome, detail), cancellationToken).ConfigureAwait(false);
     }
 
-    private const int AuditConcurrency = 8;
+    /// <summary>Longest clinic list written into one audit record (a stored string holds 32,768 characters).</summary>
+    internal const int MaxAuditClinicListLength = 16_000;
+
+    /// <summary><c>clinics=3: a,b,c</c>; a list too long for the record ends in <c>…(+N more)</c>.</summary>
+    internal static string ClinicList(IReadOnlyList<string> clinicIds)
+    {
+        var list = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"clinics={clinicIds.Count}:"));
+        for (var i = 0; i < clinicIds.Count; i++)
+        {
+            if (list.Length + clinicIds[i].Length + 1 > MaxAuditClinicListLength)
+            {
+                list.Append(CultureInfo.InvariantCulture, $"…(+{clinicIds.Count - i} more)");
+                break;
+            }
+
+            list.Append(i == 0 ? " " : ",").Append(clinicIds[i]);
+        }
+
+        return list.ToString();
+    }
 
     private static T? Fail<T>(RawRow row, string field, string reason, out RowError? error)
         where T : class
@@ -500,13 +534,13 @@ public sealed partial class ImportService(
     /// Reports each column that is not an import column once, with the first row it appeared on: a CSV's
     /// header (row 1) names its columns even for a row that could not be read; each JSON object names its own.
     /// </summary>
-    private sealed class ColumnCheck(IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases, List<RowError> warnings)
+    private sealed class ColumnCheck(IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases)
     {
         private const int HeaderRow = 1;
         private readonly HashSet<string> _known = new(columns.Concat(aliases?.Keys ?? []), StringComparer.Ordinal);
         private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
-        public void Check(RawRow raw)
+        public void Check(RawRow raw, List<RowError> warnings)
         {
             var (names, row) = raw.HeaderColumns is { } header ? (header, HeaderRow) : ((IEnumerable<string>)raw.Fields.Keys, raw.Row);
             foreach (var name in names)
@@ -519,12 +553,20 @@ public sealed partial class ImportService(
         }
     }
 
+    /// <summary>
+    /// The counts of one import. The read loop alone keeps the row counts (total, rejected, warnings); the
+    /// writes of the chunks in flight keep the write counts (created, updated, unchanged, clinics) under a
+    /// lock. The totals are read after the last write has settled.
+    /// </summary>
     private sealed class Tally(bool dryRun)
     {
+        private readonly Lock _writes = new();
+        private volatile bool _expectNew = true;
+
         public bool DryRun { get; } = dryRun;
 
         /// <summary>True until a write meets a row that was stored already.</summary>
-        public bool ExpectNew { get; set; } = true;
+        public bool ExpectNew => _expectNew;
 
         public int Total { get; set; }
 
@@ -546,15 +588,36 @@ public sealed partial class ImportService(
 
         public List<RowError> Warnings { get; } = [];
 
-        public HashSet<string> Clinics { get; } = new(StringComparer.Ordinal);
+        private HashSet<string> TouchedClinics { get; } = new(StringComparer.Ordinal);
 
-        public void Count(WriteOutcome outcome)
+        public IReadOnlyCollection<string> Clinics
         {
-            switch (outcome)
+            get
             {
-                case WriteOutcome.Created: Created++; break;
-                case WriteOutcome.Updated: Updated++; break;
-                default: Unchanged++; break;
+                lock (_writes) return TouchedClinics.ToList();
+            }
+        }
+
+        public void AddClinic(string clinicId)
+        {
+            lock (_writes) TouchedClinics.Add(clinicId);
+        }
+
+        public void Count(IEnumerable<WriteOutcome> outcomes)
+        {
+            lock (_writes)
+            {
+                foreach (var outcome in outcomes)
+                {
+                    switch (outcome)
+                    {
+                        case WriteOutcome.Created: Created++; break;
+                        case WriteOutcome.Updated: Updated++; break;
+                        default: Unchanged++; break;
+                    }
+
+                    if (outcome != WriteOutcome.Created) _expectNew = false;
+                }
             }
         }
 

@@ -11,7 +11,11 @@ public sealed record AuditRecord(
     string ClinicId,
     string Target,
     string Outcome,
-    string? Detail = null);
+    string? Detail = null)
+{
+    /// <summary>The clinic id of records about the whole organization, such as an import that touched several clinics.</summary>
+    public const string Organization = "*";
+}
 
 /// <summary>Append-only audit log. Entries are inserted, never updated or deleted.</summary>
 public interface IAuditLog

@@ -66,6 +66,106 @@ public sealed class ImportServiceTests
         Assert.Equal($"rows={ImportService.WriteChunk + 500} created={ImportService.WriteChunk + 500} updated=0 unchanged=0 rejected=0", audit.Detail);
     }
 
+    [Fact]
+    public async Task WritesOneAuditRecordForAnImportOfSeveralClinicsNamingThem()
+    {
+        var clinicB = ClinicA with { Id = "clinic-b", Name = "Clinic B" };
+        await _clinics.UpsertAsync(ClinicA);
+        await _clinics.UpsertAsync(clinicB);
+        var import = Service(_staff, _records);
+
+        await import.ImportRosterAsync(Rows(4, i => new Dictionary<string, string?>(Person(i)) { ["clinic_id"] = i % 2 == 0 ? "clinic-b" : "clinic-a" }), Request);
+
+        var audit = Assert.Single(_audit.Records);
+        Assert.Equal(("import.roster", AuditRecord.Organization, "ok"), (audit.Action, audit.ClinicId, audit.Outcome));
+        Assert.Equal("rows=4 created=4 updated=0 unchanged=0 rejected=0 clinics=2: clinic-a,clinic-b", audit.Detail);
+    }
+
+    [Fact]
+    public void ClinicListStopsBeforeTheAuditRecordsLimitAndSaysHowManyMore()
+    {
+        var ids = Enumerable.Range(0, 2000).Select(i => $"clinic-{i:D4}-with-a-long-name").ToList();
+
+        var list = ImportService.ClinicList(ids);
+
+        Assert.True(list.Length <= ImportService.MaxAuditClinicListLength + 20, $"{list.Length} characters");
+        Assert.StartsWith("clinics=2000: clinic-0000-with-a-long-name,clinic-0001-with-a-long-name,", list, StringComparison.Ordinal);
+        var shown = list.Split(' ')[1].Split(',').Length;
+        Assert.EndsWith($"…(+{2000 - shown} more)", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadsTheNextChunkWhileOneIsWrittenAndWritesOneChunkAtATime()
+    {
+        await _clinics.UpsertAsync(ClinicA);
+        var rowsRead = 0;
+        var readPastFirstChunk = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new SlowStaffStore(_staff, () => readPastFirstChunk.Task);
+        var import = Service(store, _records);
+
+        async IAsyncEnumerable<RawRow> Counted()
+        {
+            await foreach (var row in Rows((3 * ImportService.WriteChunk) + 10, Person))
+            {
+                if (++rowsRead == ImportService.WriteChunk + 100) readPastFirstChunk.TrySetResult();
+                yield return row;
+            }
+        }
+
+        // The first chunk's write waits until rows of the second have been read: a loop that awaited each
+        // write before reading on would never get there.
+        var result = await import.ImportRosterAsync(Counted(), Request).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((3 * ImportService.WriteChunk) + 10, result.Created);
+        Assert.Equal(4, store.Calls);
+        Assert.Equal(1, store.MostAtOnce);
+    }
+
+    [Fact]
+    public async Task WritesRecordsOfManyClinicsAtMostWriteConcurrencyAtOnceAcrossChunks()
+    {
+        var (people, rows) = await ManyClinicsAsync();
+        var store = new CountingRecordStore(_records);
+        var import = Service(_staff, store);
+
+        var result = await import.ImportRecordsAsync(Rows(rows, i => new Dictionary<string, string?>(Hipaa(i)) { ["employee_id"] = people[i] }), Request);
+
+        Assert.Equal(rows, result.Created);
+        Assert.Equal(rows, (await Task.WhenAll(Enumerable.Range(0, 60).Select(c => _records.ListByClinicAsync($"clinic-{c:D2}")))).Sum(r => r.Count));
+        Assert.InRange(store.MostAtOnce, 2, ImportService.WriteConcurrency);
+    }
+
+    [Fact]
+    public async Task ReportsTheStorageFailureAndAuditsWhatWasWrittenWhenOneClinicFails()
+    {
+        var (people, rows) = await ManyClinicsAsync();
+        var store = new CountingRecordStore(_records, failClinic: "clinic-37");
+        var import = Service(_staff, store);
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => import.ImportRecordsAsync(Rows(rows, i => new Dictionary<string, string?>(Hipaa(i)) { ["employee_id"] = people[i] }), Request));
+
+        Assert.Same(store.Failure, failure);
+        var stored = (await Task.WhenAll(Enumerable.Range(0, 60).Select(c => _records.ListByClinicAsync($"clinic-{c:D2}")))).Sum(r => r.Count);
+        Assert.InRange(stored, 1, rows - 1);
+        var audit = Assert.Single(_audit.Records);
+        Assert.Equal(("import.records", AuditRecord.Organization, "failed"), (audit.Action, audit.ClinicId, audit.Outcome));
+        Assert.Contains($" created={stored} ", audit.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>60 clinics of 100 people each (clinic-00 .. clinic-59), one record row per person, in clinic order: three chunks.</summary>
+    private async Task<(string[] People, int Rows)> ManyClinicsAsync()
+    {
+        var people = new List<StaffMember>();
+        for (var c = 0; c < 60; c++)
+        {
+            await _clinics.UpsertAsync(ClinicA with { Id = $"clinic-{c:D2}" });
+            people.AddRange(Enumerable.Range(0, 100).Select(p => new StaffMember($"c{c:D2}p{p:D3}", "Pat", "Lee", $"c{c:D2}p{p:D3}@example.org", $"clinic-{c:D2}", StaffRole.FrontDesk, null, "IL", null, true)));
+        }
+
+        await _staff.UpsertManyAsync(people);
+        return (people.Select(p => p.EmployeeId).ToArray(), people.Count);
+    }
+
     private ImportService Service(IStaffStore staff, ICredentialRecordStore records) =>
         new(_clinics, staff, records, _audit, CredentialCatalog.Default, new ManualTimeProvider(Now));
 
@@ -97,6 +197,77 @@ public sealed class ImportServiceTests
         }
 
         if (thenFail) throw new IOException("The client closed the connection.");
+    }
+
+    /// <summary>The in-memory store, with writes that wait for <paramref name="gate"/> and count how many run at once.</summary>
+    private sealed class SlowStaffStore(IStaffStore inner, Func<Task> gate) : IStaffStore
+    {
+        private int _running;
+
+        public int Calls { get; private set; }
+
+        public int MostAtOnce { get; private set; }
+
+        public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetAsync(employeeId, cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default) => inner.ClinicsByEmployeeAsync(cancellationToken);
+
+        public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) => inner.ListByClinicAsync(clinicId, cancellationToken);
+
+        public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(employeeId, cancellationToken);
+
+        public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default) => inner.PutAsync(member, precondition, cancellationToken);
+
+        public async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            MostAtOnce = Math.Max(MostAtOnce, Interlocked.Increment(ref _running));
+            try
+            {
+                await gate();
+                await Task.Delay(20, cancellationToken);
+                return await inner.UpsertManyAsync(staff, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+    }
+
+    /// <summary>The in-memory record store, with slow writes that count how many run at once; one clinic's write may fail.</summary>
+    private sealed class CountingRecordStore(ICredentialRecordStore inner, string? failClinic = null) : ICredentialRecordStore
+    {
+        private int _running;
+        private int _most;
+
+        public IOException Failure { get; } = new("Storage did not answer.");
+
+        public int MostAtOnce => Volatile.Read(ref _most);
+
+        public Task<IReadOnlyList<CredentialRecord>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) => inner.ListByClinicAsync(clinicId, cancellationToken);
+
+        public Task<IReadOnlyList<CredentialRecord>> ListByStaffAsync(string clinicId, string employeeId, CancellationToken cancellationToken = default) => inner.ListByStaffAsync(clinicId, employeeId, cancellationToken);
+
+        public async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default)
+        {
+            var now = Interlocked.Increment(ref _running);
+            for (var most = Volatile.Read(ref _most); now > most; most = Volatile.Read(ref _most))
+            {
+                if (Interlocked.CompareExchange(ref _most, now, most) == most) break;
+            }
+
+            try
+            {
+                await Task.Delay(10, cancellationToken);
+                if (clinicId == failClinic) throw Failure;
+                return await inner.UpsertManyAsync(clinicId, records, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
     }
 
     /// <summary>The in-memory store, except that one call of <see cref="UpsertManyAsync"/> fails as storage does and writes nothing.</summary>
