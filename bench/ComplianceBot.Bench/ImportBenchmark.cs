@@ -35,7 +35,7 @@ internal static class ImportBenchmark
     {
         var small = BenchArgs.Option(args, "--rows", 10_000);
         var large = BenchArgs.Option(args, "--large-rows", 100_000);
-        var smallRounds = BenchArgs.Option(args, "--rounds", 5);
+        var smallRounds = BenchArgs.Option(args, "--rounds", 9);
         // The app as it is deployed: self-contained linux-x64 with ReadyToRun (scripts/publish.sh).
         var appPath = await AppProcess.PublishAsync("src/ComplianceBot.Functions/ComplianceBot.Functions.csproj", "import-app");
         Console.WriteLine($"import benchmark: {small:N0} record rows ({smallRounds} rounds) and {large:N0} (once) over {ClinicCount} clinics; {Environment.ProcessorCount} cores");
