@@ -102,6 +102,19 @@ internal static class ImportBenchmark
         public static async Task<Session> StartAsync(string appPath, int rows, int round)
         {
             var azurite = new AzuriteFixture();
+            try
+            {
+                return await PrepareAsync(azurite, appPath, rows, round);
+            }
+            catch
+            {
+                azurite.Dispose(); // no emulator left running behind a failed set-up
+                throw;
+            }
+        }
+
+        private static async Task<Session> PrepareAsync(AzuriteFixture azurite, string appPath, int rows, int round)
+        {
             var bare = new BareTableClient(azurite.TableEndpoint, AzuriteFixture.AccountName, AzuriteFixture.AccountKey);
             var prefix = $"benchimp{rows}r{round}";
             var app = await AppProcess.StartAsync(appPath, new Dictionary<string, string>
@@ -118,36 +131,46 @@ internal static class ImportBenchmark
             var http = new HttpClient { BaseAddress = app.BaseUrl, Timeout = TimeSpan.FromMinutes(10) };
             http.DefaultRequestHeaders.Add("X-Api-Key", HrKey);
 
-            var people = rows / Codes.Length;
-            var staff = Enumerable.Range(0, people).Select(i => (Id: $"E{i:D6}", Clinic: $"clinic-{i % ClinicCount:D3}")).OrderBy(s => s.Clinic, StringComparer.Ordinal).ToList();
-            var warmStaff = Enumerable.Range(0, WarmPeople).Select(i => (Id: $"W{i:D6}", Clinic: $"warm-{i % WarmClinics:D2}")).OrderBy(s => s.Clinic, StringComparer.Ordinal).ToList();
-            var session = new Session(azurite, bare, app, http, prefix, staff);
-            await SetUpAsync(http, staff.Concat(warmStaff).ToList());
-
-            // Warm-up, not measured: both paths first write 2,000 other rows (20 clinics) three times over, then
-            // rest a second, so that neither pays in the figures for JIT: the app's tiered compilation, which
-            // recompiles hot methods in the background after their first 30 calls, and Azurite's V8.
-            // The raw warm-up rows go into the table the raw floor is then timed on, as the app's go into its
-            // records table: Azurite's inserts slow down as a table grows (its indexes are sorted arrays), so
-            // both tables start the timed part holding the same 6,000 rows.
-            await bare.CreateTableAsync(prefix + RawTable);
-            foreach (var part in warmStaff.GroupBy(w => int.Parse(w.Clinic.AsSpan(5), CultureInfo.InvariantCulture) % WarmRounds))
+            try
             {
-                var group = part.ToList();
-                using (var warm = new StringContent(RecordsCsv(group), Encoding.UTF8, "text/csv"))
-                using (var warmed = await http.PostAsync(new Uri("/api/records/import", UriKind.Relative), warm))
+                var people = rows / Codes.Length;
+                var staff = Enumerable.Range(0, people).Select(i => (Id: $"E{i:D6}", Clinic: $"clinic-{i % ClinicCount:D3}")).OrderBy(s => s.Clinic, StringComparer.Ordinal).ToList();
+                var warmStaff = Enumerable.Range(0, WarmPeople).Select(i => (Id: $"W{i:D6}", Clinic: $"warm-{i % WarmClinics:D2}")).OrderBy(s => s.Clinic, StringComparer.Ordinal).ToList();
+                var session = new Session(azurite, bare, app, http, prefix, staff);
+                await SetUpAsync(http, staff.Concat(warmStaff).ToList());
+
+                // Warm-up, not measured: both paths first write 2,000 other rows (20 clinics) three times over, then
+                // rest a second, so that neither pays in the figures for JIT: the app's tiered compilation, which
+                // recompiles hot methods in the background after their first 30 calls, and Azurite's V8.
+                // The raw warm-up rows go into the table the raw floor is then timed on, as the app's go into its
+                // records table: Azurite's inserts slow down as a table grows (its indexes are sorted arrays), so
+                // both tables start the timed part holding the same 6,000 rows.
+                await bare.CreateTableAsync(prefix + RawTable);
+                foreach (var part in warmStaff.GroupBy(w => int.Parse(w.Clinic.AsSpan(5), CultureInfo.InvariantCulture) % WarmRounds))
                 {
-                    warmed.EnsureSuccessStatusCode();
+                    var group = part.ToList();
+                    using (var warm = new StringContent(RecordsCsv(group), Encoding.UTF8, "text/csv"))
+                    using (var warmed = await http.PostAsync(new Uri("/api/records/import", UriKind.Relative), warm))
+                    {
+                        warmed.EnsureSuccessStatusCode();
+                    }
+
+                    foreach (var clinic in group.GroupBy(w => w.Clinic))
+                    {
+                        await bare.InsertBatchesAsync(prefix + RawTable, clinic.Key, clinic.SelectMany(w => Codes.Select(c => Record(w.Id, c))).ToList());
+                    }
                 }
 
-                foreach (var clinic in group.GroupBy(w => w.Clinic))
-                {
-                    await bare.InsertBatchesAsync(prefix + RawTable, clinic.Key, clinic.SelectMany(w => Codes.Select(c => Record(w.Id, c))).ToList());
-                }
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                return session;
             }
-
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            return session;
+            catch
+            {
+                http.Dispose();
+                app.Dispose();
+                bare.Dispose();
+                throw;
+            }
         }
 
         /// <summary>The same rows as $batch inserts into the warmed raw table, as many clinics at once as the import writes.</summary>

@@ -187,14 +187,12 @@ public sealed partial class ImportService(
                 pending.Add(item);
                 if (pending.Count >= WriteChunk)
                 {
-                    if (writing.Count >= chunksInFlight) await writing.Dequeue().ConfigureAwait(false);
-                    writing.Enqueue(write(pending, tally, cancellationToken));
+                    await StartWriteAsync(pending).ConfigureAwait(false);
                     pending = new List<T>(WriteChunk);
                 }
             }
 
-            if (writing.Count >= chunksInFlight) await writing.Dequeue().ConfigureAwait(false);
-            writing.Enqueue(write(pending, tally, cancellationToken));
+            if (pending.Count > 0) await StartWriteAsync(pending).ConfigureAwait(false);
             while (writing.Count > 0) await writing.Dequeue().ConfigureAwait(false);
         }
         catch (Exception failure)
@@ -208,6 +206,13 @@ public sealed partial class ImportService(
 
         await AuditAsync(action, request, tally, cancellationToken).ConfigureAwait(false);
         return tally.ToResult();
+
+        // Waits for the oldest chunk when as many as allowed are in flight, then starts writing this one.
+        async Task StartWriteAsync(List<T> chunk)
+        {
+            if (writing.Count >= chunksInFlight) await writing.Dequeue().ConfigureAwait(false);
+            writing.Enqueue(write(chunk, tally, cancellationToken));
+        }
     }
 
     /// <summary>Validates one staff member given through the API (same rules as a roster row).</summary>
