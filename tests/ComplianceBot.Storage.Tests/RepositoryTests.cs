@@ -156,7 +156,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     {
         // The first creator has pointed the index at c1 and is held before writing its staff row; the second
         // finds that index row without a staff row, re-points it at c2 and creates the person there.
-        using var hold = new HoldFirstInsert(_tables.Staff);
+        using var hold = HoldFirst.Insert(_tables.Staff);
         using var heldClient = AzuriteClients.Create(azurite, hold);
         var createOnly = new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]);
         var store = new TableStaffStore(_client, _tables);
@@ -174,19 +174,55 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
         Assert.Equal("c2", (await store.ClinicsByEmployeeAsync())["E1"]);
     }
 
-    /// <summary>Holds the first entity insert into one table until released; every other request passes.</summary>
-    private sealed class HoldFirstInsert : DelegatingHandler
+    [Fact]
+    public async Task CreatesAPersonOnceWhenTheFirstCreatorFinishesBetweenAConcurrentCreatorsReadAndItsTakeover()
     {
-        private readonly string _table;
+        // The second creator reads the index (pointing at c1) before the first has written its staff row, and
+        // tries to take the index over only after the first has written the row and finished.
+        using var holdFirst = HoldFirst.Insert(_tables.Staff);
+        using var holdSecond = HoldFirst.ConditionalReplace(_tables.EmployeeIndex);
+        using var firstClient = AzuriteClients.Create(azurite, holdFirst);
+        using var secondClient = AzuriteClients.Create(azurite, holdSecond);
+        var createOnly = new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]);
+        var store = new TableStaffStore(_client, _tables);
+
+        var first = new TableStaffStore(firstClient, _tables).PutAsync(Person("E1", "c1"), createOnly);
+        await holdFirst.Held.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = new TableStaffStore(secondClient, _tables).PutAsync(Person("E1", "c2"), createOnly);
+        await holdSecond.Held.WaitAsync(TimeSpan.FromSeconds(10));
+        holdFirst.Release();
+        var firstResult = await first.WaitAsync(TimeSpan.FromSeconds(30));
+        holdSecond.Release();
+        var secondResult = await second.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((false, WriteOutcome.Created), (firstResult.PreconditionFailed, firstResult.Outcome));
+        Assert.True(secondResult.PreconditionFailed);
+        Assert.Equal(Person("E1", "c1"), Assert.Single(await store.ListByClinicAsync("c1")));
+        Assert.Empty(await store.ListByClinicAsync("c2"));
+        Assert.Equal("c1", (await store.ClinicsByEmployeeAsync())["E1"]);
+    }
+
+    /// <summary>Holds the first request that matches until released; every other request passes.</summary>
+    private sealed class HoldFirst : DelegatingHandler
+    {
+        private readonly Func<HttpRequestMessage, bool> _matches;
         private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _inserts;
+        private int _matched;
 
-        public HoldFirstInsert(string table)
+        public HoldFirst(Func<HttpRequestMessage, bool> matches)
         {
-            _table = table;
+            _matches = matches;
             InnerHandler = new SocketsHttpHandler();
         }
+
+        /// <summary>The first entity insert into <paramref name="table"/>.</summary>
+        public static HoldFirst Insert(string table) =>
+            new(r => r.Method == HttpMethod.Post && r.RequestUri!.AbsolutePath.EndsWith("/" + table, StringComparison.Ordinal));
+
+        /// <summary>The first conditional replace of an entity of <paramref name="table"/>.</summary>
+        public static HoldFirst ConditionalReplace(string table) =>
+            new(r => r.Method == HttpMethod.Put && r.Headers.Contains("If-Match") && r.RequestUri!.AbsolutePath.Contains("/" + table + "(", StringComparison.Ordinal));
 
         public Task Held => _held.Task;
 
@@ -194,7 +230,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/" + _table, StringComparison.Ordinal) && Interlocked.Increment(ref _inserts) == 1)
+            if (_matches(request) && Interlocked.Increment(ref _matched) == 1)
             {
                 _held.TrySetResult();
                 await _released.Task.WaitAsync(cancellationToken);

@@ -25,8 +25,9 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
     /// <summary>
     /// One person's write, checked against their row's ETag: a replace in place is ETag-conditional; a move
     /// deletes the old row with its ETag first, then carries the person's credential records over. For a new person the index row decides:
-    /// it is inserted (or replaced with its ETag), then the staff row, and a creator that finds the index
-    /// re-pointed by a concurrent create takes its row back and checks again, so one person is created once.
+    /// it is inserted (or replaced with its ETag), then the staff row, then the index row is confirmed with its
+    /// ETag; a creator whose confirmation fails (a concurrent create re-pointed the index) takes its row back
+    /// and checks again, so one person is created once.
     /// </summary>
     public async Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default)
     {
@@ -54,11 +55,18 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
                         ? await client.InsertAsync(tables.EmployeeIndex, pointer, cancellationToken).ConfigureAwait(false)
                         : await client.UpdateAsync(tables.EmployeeIndex, pointer, index.ETag, cancellationToken).ConfigureAwait(false);
                     var created = await client.InsertAsync(tables.Staff, entity, cancellationToken).ConfigureAwait(false);
-                    var after = await client.GetEntityAsync(tables.EmployeeIndex, key, IndexRow, cancellationToken).ConfigureAwait(false);
-                    if (after?.ETag != pointed)
+                    try
+                    {
+                        // Confirm by writing the index row again with the ETag we gave it. A concurrent creator that
+                        // took the row over (it saw the index without our staff row) and this confirmation are both
+                        // conditional on that ETag, so exactly one of them succeeds. A read-and-compare here would
+                        // let both succeed when the takeover's write lands after our read.
+                        await client.UpdateAsync(tables.EmployeeIndex, pointer, pointed, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TableStorageException ex) when (ex.Status is 404 or 412)
                     {
                         await client.DeleteEntityAsync(tables.Staff, entity.PartitionKey, key, created, cancellationToken).ConfigureAwait(false);
-                        throw new TableStorageException(409, "IndexMoved", $"A concurrent write of '{member.EmployeeId}' re-pointed the employee index.");
+                        throw;
                     }
 
                     return ConditionalWrite.Written(WriteOutcome.Created, EntityValues.Version(created));
