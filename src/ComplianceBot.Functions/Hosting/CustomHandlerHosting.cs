@@ -22,7 +22,12 @@ public static class CustomHandlerHosting
         var port = builder.Configuration[PortVariable];
         if (!string.IsNullOrEmpty(port))
         {
-            var number = int.Parse(port, CultureInfo.InvariantCulture);
+            if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
+            {
+                throw new InvalidOperationException(
+                    $"{PortVariable} is '{port}', not a port number (1-65535). The Functions host sets it; unset it to run standalone on {StandaloneUrl}.");
+            }
+
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, number));
         }
         else if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))

@@ -84,4 +84,20 @@ public sealed class CustomHandlerHostingTests
 
         Assert.Equal(expected, FiresItsOwnTimers(builder));
     }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("65536")]
+    [InlineData("-80")]
+    [InlineData("80 ")]
+    public void RefusesToStartNamingTheVariableWhenThePortIsNotAPortNumber(string port)
+    {
+        var builder = Builder(port);
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.UseCustomHandlerHosting());
+
+        Assert.Contains(CustomHandlerHosting.PortVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{port}'", error.Message, StringComparison.Ordinal);
+    }
 }
