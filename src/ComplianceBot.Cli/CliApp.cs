@@ -103,6 +103,12 @@ public static class CliApp
             var import = host.Services.GetRequiredService<ImportService>();
             var format = path.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase) ? TabularFormat.Json : TabularFormat.Csv;
             var request = new ImportRequest($"cli:{Environment.UserName}", parse.GetValue(dryRun), "cli");
+            if (format == TabularFormat.Json)
+            {
+                // The progress stream below is forward-only; check the syntax first so a broken file changes nothing.
+                await using var check = File.OpenRead(path.FullName);
+                await TabularReader.CheckJsonSyntaxAsync(check, ct);
+            }
 
             ImportResult result = null!;
             await context.Console.Progress()

@@ -59,6 +59,26 @@ public sealed class ImportCommandTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task ExitsTwoAndImportsNothingWhenAJsonFileBreaksAfterMoreRowsThanOneChunk()
+    {
+        await _cli.CreateSampleClinicsAsync();
+        var json = new System.Text.StringBuilder("[\n");
+        for (var i = 1; i <= 2100; i++)
+        {
+            json.Append(System.Globalization.CultureInfo.InvariantCulture, $"{{\"employee_id\": \"J-{i:0000}\", \"first_name\": \"Ivy\", \"last_name\": \"Marsh\", \"email\": \"j{i}@riverside.example\", \"clinic_id\": \"austin-central\", \"role\": \"nurse\"}},\n");
+        }
+
+        json.Append("{\"employee_id\": \"J-9999\",, }\n]\n");
+
+        var result = await _cli.RunAsync("import", "roster", _cli.WriteFile("roster.json", json.ToString()));
+        var report = await _cli.RunAsync("report", "--clinic", "austin-central", "--as-of", "2026-11-16", "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.UsageOrConfiguration, result.ToString());
+        Assert.Contains("at line 2102", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("J-0001", report.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WritesNoRecordsWhenRecordsAreImportedWithDryRun()
     {
         await _cli.CreateSampleClinicsAsync();

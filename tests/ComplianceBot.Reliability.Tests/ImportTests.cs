@@ -101,6 +101,54 @@ public sealed class ImportTests(AzuriteFixture azurite)
         Assert.Empty(await app.Services.GetRequiredService<ICredentialRecordStore>().ListByClinicAsync("clinic-a"));
     }
 
+    /// <summary>A JSON body whose tokens (a 40-character string among them) straddle reads of 1 to 64 KiB.</summary>
+    private const string ValidJson = "[\n  {\"employee_id\": \"s1\", \"credential_number\": \"0123456789012345678901234567890123456789\"},\n  {\"n\": -1.5e3, \"ok\": true, \"x\": null}\n]\n";
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(3, true)]
+    [InlineData(7, false)]
+    [InlineData(65536, true)]
+    public async Task AcceptsValidJsonWhateverTheReadSizeAndWhetherItHasABom(int bufferSize, bool bom)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes((bom ? "\uFEFF" : string.Empty) + ValidJson));
+
+        await TabularReader.CheckJsonSyntaxAsync(stream, bufferSize);
+
+        Assert.Equal(stream.Length, stream.Position);
+    }
+
+    [Theory]
+    [InlineData("[\n  {\"a\": 1},\n  {\"b\" 2}\n]", 3, 8)]
+    [InlineData("[\n  {\"a\": 1},\n  {\"b\": 2}\n", 4, 1)]
+    [InlineData("[{\"a\": 1}] x", 1, 12)]
+    [InlineData("  \n x", 2, 2)]
+    public async Task RefusesBrokenJsonNamingLineAndByteCountedFromOne(string json, int line, int bytePosition)
+    {
+        foreach (var bufferSize in new[] { 2, 5, 65536 })
+        {
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+            var error = await Assert.ThrowsAsync<Domain.Import.UnreadableImportException>(() => TabularReader.CheckJsonSyntaxAsync(stream, bufferSize));
+
+            Assert.StartsWith($"The body is not valid JSON at line {line}, byte {bytePosition}: ", error.Message, StringComparison.Ordinal);
+            Assert.EndsWith("Nothing was imported.", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\uFEFF")]
+    [InlineData(" \r\n ")]
+    public async Task RefusesAnEmptyJsonBodyAsEmpty(string json)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+        var error = await Assert.ThrowsAsync<Domain.Import.UnreadableImportException>(() => TabularReader.CheckJsonSyntaxAsync(stream));
+
+        Assert.Equal("The body is empty: expected a JSON array of objects. Nothing was imported.", error.Message);
+    }
+
     [Theory]
     [InlineData("\uFEFFemployee_id,credential_number\r\ns1,A1\r\n", "A1")]
     [InlineData("employee_id,credential_number\ns1,A1\n", "A1")]

@@ -95,6 +95,17 @@ public static class TabularReader
 
     private static async IAsyncEnumerable<RawRow> ReadJsonAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Rows are written in chunks as they are read, so a syntax error near the end would leave the rows
+        // before it stored behind a "could not be read" answer. A seekable body (a file, a spooled request)
+        // is checked whole first, so an unreadable one changes nothing; callers with a forward-only stream
+        // call CheckJsonSyntaxAsync on the source first.
+        if (body.CanSeek)
+        {
+            var start = body.Position;
+            await CheckJsonSyntaxAsync(body, cancellationToken).ConfigureAwait(false);
+            body.Position = start;
+        }
+
         var row = 0;
         IAsyncEnumerable<JsonElement> elements;
         try
@@ -151,5 +162,84 @@ public static class TabularReader
 
             yield return new RawRow(row, fields, error);
         }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="body"/> to its end as JSON tokens, holding one buffer (grown only for a token
+    /// longer than it), and throws <see cref="UnreadableImportException"/> at the first syntax error, naming
+    /// its line and position.
+    /// </summary>
+    public static Task CheckJsonSyntaxAsync(Stream body, CancellationToken cancellationToken = default) =>
+        CheckJsonSyntaxAsync(body, 64 * 1024, cancellationToken);
+
+    /// <inheritdoc cref="CheckJsonSyntaxAsync(Stream, CancellationToken)"/>
+    /// <param name="bufferSize">The size of the first read (tests use tiny ones to split tokens across reads).</param>
+    public static async Task CheckJsonSyntaxAsync(Stream body, int bufferSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 1);
+        var buffer = new byte[Math.Max(bufferSize, Utf8Bom.Length)];
+        var state = new JsonReaderState();
+        var anyToken = false;
+
+        // A UTF-8 BOM is allowed (Excel and Notepad write one); the JSON reader itself does not skip it.
+        var carried = await body.ReadAtLeastAsync(buffer, Utf8Bom.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        var ended = carried < Utf8Bom.Length;
+        if (!ended && buffer.AsSpan(0, Utf8Bom.Length).SequenceEqual(Utf8Bom))
+        {
+            carried -= Utf8Bom.Length;
+            buffer.AsSpan(Utf8Bom.Length, carried).CopyTo(buffer);
+        }
+
+        while (true)
+        {
+            if (!ended)
+            {
+                if (carried == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                var read = await body.ReadAsync(buffer.AsMemory(carried), cancellationToken).ConfigureAwait(false);
+                ended = read == 0;
+                carried += read;
+            }
+
+            int consumed;
+            try
+            {
+                consumed = ScanJson(buffer.AsSpan(0, carried), ended, ref state, ref anyToken);
+            }
+            catch (JsonException ex)
+            {
+                // No token yet and only white space left: the body is empty, which deserves plainer words.
+                var empty = !anyToken && buffer.AsSpan(0, carried).Trim(" \t\r\n"u8).IsEmpty;
+                throw new UnreadableImportException(empty ? "The body is empty: expected a JSON array of objects. Nothing was imported." : JsonSyntaxMessage(ex));
+            }
+
+            if (ended) return;
+            carried -= consumed;
+            buffer.AsSpan(consumed, carried).CopyTo(buffer);
+        }
+    }
+
+    /// <summary>The reader's reason with its line and byte counted from 1, as an editor shows them.</summary>
+    private static string JsonSyntaxMessage(JsonException ex)
+    {
+        var reason = ex.Message;
+        var suffix = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (suffix >= 0) reason = reason[..suffix];
+        var where = ex.LineNumber is { } line ? $" at line {line + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
+        return $"The body is not valid JSON{where}: {reason} Nothing was imported.";
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static int ScanJson(ReadOnlySpan<byte> data, bool isFinalBlock, ref JsonReaderState state, ref bool anyToken)
+    {
+        var reader = new Utf8JsonReader(data, isFinalBlock, state);
+        while (reader.Read())
+        {
+            anyToken = true;
+        }
+
+        state = reader.CurrentState;
+        return (int)reader.BytesConsumed;
     }
 }

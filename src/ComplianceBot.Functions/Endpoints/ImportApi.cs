@@ -58,7 +58,8 @@ public static class ImportApi
         {
             // Rows are written in chunks while the body is read, so a body of unknown length (chunked) is
             // first read to its end into a temporary file: one over the cap gets 413 before any row is written.
-            await using Stream source = context.Request.ContentLength is null
+            // So is JSON, whose syntax is checked whole before the first row is read (CSV has no such errors).
+            await using Stream source = context.Request.ContentLength is null || format == TabularFormat.Json
                 ? await RequestBodySpool.SpoolAsync(body, Path.GetTempPath(), context.RequestAborted)
                 : body;
             var result = await run(TabularReader.ReadAsync(source, format.Value, context.RequestAborted), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun));

@@ -183,6 +183,31 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ImportsNothingAndNamesTheLineWhenJsonBreaksAfterMoreRowsThanOneChunk(bool chunked)
+    {
+        // 2,500 good rows (more than one 2,000-row chunk), then a row with a missing ':' on line 2,502.
+        using var hr = chunked ? _app.HrStreaming() : _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        var json = new StringBuilder("[\n");
+        for (var i = 1; i <= 2500; i++)
+        {
+            json.Append(CultureInfo.InvariantCulture, $"{{\"employee_id\":\"j{i:0000}\",\"first_name\":\"Jo\",\"last_name\":\"Lane\",\"email\":\"j{i}@example.org\",\"clinic_id\":\"clinic-a\",\"role\":\"nurse\"}},\n");
+        }
+
+        json.Append("{\"employee_id\" \"broken\"}\n]\n");
+        HttpContent body = chunked ? new UnknownLengthContent(json.ToString(), "application/json") : new StringContent(json.ToString(), Encoding.UTF8, "application/json");
+
+        var problem = await AssertProblemAsync(await hr.PostAsync("/api/staff/import", body), HttpStatusCode.BadRequest);
+
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("line 2502", detail, StringComparison.Ordinal);
+        Assert.Contains("Nothing was imported", detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/j0001")).StatusCode);
+    }
+
     [Fact]
     public async Task PayloadTooLargeWhenTheBodyPassesTheCap()
     {
