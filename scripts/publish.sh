@@ -32,8 +32,15 @@ if [ ! -f "$publish_dir/host.json" ]; then
   echo "error: $publish_dir/host.json is missing; the publish did not produce a Functions app layout." >&2
   exit 1
 fi
-if ! find "$publish_dir" -mindepth 2 -maxdepth 2 -name function.json | grep -q .; then
-  echo "warning: no <function>/function.json folders in $publish_dir; the host will find no functions." >&2
+handler="$publish_dir/$(node -p 'require(process.argv[1]).customHandler.description.defaultExecutablePath' "$(pwd)/$publish_dir/host.json")"
+if [ ! -x "$handler" ]; then
+  echo "error: $handler, the executable host.json names, is missing or not executable." >&2
+  exit 1
+fi
+functions=$(find "$publish_dir" -mindepth 2 -maxdepth 2 -name function.json | wc -l)
+if [ "$functions" -eq 0 ]; then
+  echo "error: no <function>/function.json folders in $publish_dir; the host would find no functions." >&2
+  exit 1
 fi
 
 # Zip the folder's contents (not the folder itself) so host.json sits at the zip root. Both tools keep the
@@ -45,7 +52,7 @@ else
   (cd "$publish_dir" && python3 -m zipfile -c "$abs_zip" .)
 fi
 
-echo "Package: $zip_path ($(du -h "$zip_path" | cut -f1))"
+echo "Package: $zip_path ($(du -h "$zip_path" | cut -f1)), $functions functions"
 echo
 echo "Deploy it (see docs/deploy.md):"
 echo "  az functionapp deployment source config-zip --resource-group <resource-group> --name <function-app-name> --src $zip_path"
