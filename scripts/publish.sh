@@ -48,8 +48,11 @@ fi
 abs_zip="$(pwd)/$zip_path"
 if command -v zip >/dev/null 2>&1; then
   (cd "$publish_dir" && zip -r -q "$abs_zip" .)
-else
+elif command -v python3 >/dev/null 2>&1; then
   (cd "$publish_dir" && python3 -m zipfile -c "$abs_zip" .)
+else
+  echo "error: neither zip nor python3 is installed to build $zip_path (sudo apt-get install -y zip)." >&2
+  exit 1
 fi
 
 echo "Package: $zip_path ($(du -h "$zip_path" | cut -f1)), $functions functions"
