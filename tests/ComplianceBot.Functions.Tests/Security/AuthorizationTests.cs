@@ -160,37 +160,18 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
-    public void FailsToStartNamingTheSettingWhenPlatformAuthIsRequiredButOff()
+    public async Task FailsToStartNamingTheSettingWhenPlatformAuthIsRequiredButOff()
     {
-        using var app = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Auth:RequirePlatformAuth"] = "true" });
+        var validation = await ComplianceBotApp.StartupFailureAsync<OptionsValidationException>(_azurite, new Dictionary<string, string?> { ["Auth:RequirePlatformAuth"] = "true" });
 
-        var thrown = Record.Exception(() => app.CreateClient());
-
-        var validation = Find<OptionsValidationException>(thrown);
         Assert.Contains("Auth:RequirePlatformAuth", validation.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void FailsToStartWhenAnApiKeyIsShort()
+    public async Task FailsToStartWhenAnApiKeyIsShort()
     {
-        using var app = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["Auth:ApiKeys:0:Key"] = "short" });
-        var validation = Find<OptionsValidationException>(Record.Exception(() => app.CreateClient()));
+        var validation = await ComplianceBotApp.StartupFailureAsync<OptionsValidationException>(_azurite, new Dictionary<string, string?> { ["Auth:ApiKeys:0:Key"] = "short" });
+
         Assert.Contains("Auth:ApiKeys", validation.Message, StringComparison.Ordinal);
-    }
-
-    private static T Find<T>(Exception? exception)
-        where T : Exception
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is T found) return found;
-            if (e is AggregateException aggregate && aggregate.InnerExceptions.Select(i => Record.Exception(() => Find<T>(i)) is null ? i : null).FirstOrDefault(i => i is not null) is { } inner)
-            {
-                return Find<T>(inner);
-            }
-        }
-
-        Assert.Fail($"Expected a {typeof(T).Name}, got: {exception}");
-        return null!;
     }
 }

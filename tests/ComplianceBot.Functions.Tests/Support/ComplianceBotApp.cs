@@ -1,10 +1,12 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Security;
 using ComplianceBot.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComplianceBot.Functions.Tests.Support;
@@ -38,12 +40,35 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
         Clock = new ManualTimeProvider(now ?? MondayAtSendHour);
         TablePrefix = azurite.NewTablePrefix("fn");
         OutboxPath = Path.Combine(Path.GetTempPath(), "compliancebot-tests", TablePrefix + "-" + Guid.NewGuid().ToString("N")[..8]);
-        _settings = new Dictionary<string, string?>(StringComparer.Ordinal)
+        _settings = Settings(azurite, TablePrefix, OutboxPath, overrides);
+    }
+
+    /// <summary>
+    /// Starts the app as Program does (not through WebApplicationFactory, whose deferred host can be
+    /// disposed under a start-up that throws and then reports an ObjectDisposedException instead) with
+    /// these settings over the usual ones, and returns the <typeparamref name="T"/> start-up threw.
+    /// </summary>
+    public static async Task<T> StartupFailureAsync<T>(AzuriteFixture azurite, IReadOnlyDictionary<string, string?> overrides)
+        where T : Exception
+    {
+        ArgumentNullException.ThrowIfNull(azurite);
+        var prefix = azurite.NewTablePrefix("fn");
+        var settings = Settings(azurite, prefix, Path.Combine(Path.GetTempPath(), "compliancebot-tests", prefix), overrides);
+        settings["urls"] = "http://127.0.0.1:0";
+        await using var app = ComplianceBotHost.Build([], configuration => configuration.AddInMemoryCollection(settings));
+        var thrown = await Record.ExceptionAsync(() => app.StartAsync());
+        if (thrown is null) await app.StopAsync();
+        return Assert.IsType<T>(thrown);
+    }
+
+    private static Dictionary<string, string?> Settings(AzuriteFixture azurite, string tablePrefix, string outboxPath, IReadOnlyDictionary<string, string?>? overrides)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:TablePrefix"] = TablePrefix,
+            ["Storage:TablePrefix"] = tablePrefix,
             ["Email:FromAddress"] = "reminders@example.org",
-            ["Email:OutboxPath"] = OutboxPath,
+            ["Email:OutboxPath"] = outboxPath,
             ["Timers:Standalone"] = "false",
             ["Auth:ApiKeys:0:Name"] = "hr-system",
             ["Auth:ApiKeys:0:Key"] = HrKey,
@@ -59,8 +84,10 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            _settings[key] = value;
+            settings[key] = value;
         }
+
+        return settings;
     }
 
     public ManualTimeProvider Clock { get; }
