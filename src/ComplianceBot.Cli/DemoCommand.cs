@@ -44,7 +44,7 @@ public static class DemoCommand
         {
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Email:OutboxPath"] = outbox,
-            ["Email:FromAddress"] = "compliancebot@northgate.example",
+            ["Email:FromAddress"] = "compliancebot@practice.example",
             ["Email:FromName"] = "ComplianceBot",
             ["SendGrid:ApiKey"] = null,
         };

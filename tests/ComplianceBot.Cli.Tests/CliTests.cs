@@ -189,7 +189,7 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         var reminders = Directory.GetFiles(outbox, "*reminder*.eml");
         Assert.NotEmpty(reminders);
         var eml = File.ReadAllText(reminders[0]);
-        Assert.Matches("(?m)^From: .+@northgate\\.example>?\\r?$", eml);
+        Assert.Matches("(?m)^From: .+@practice\\.example>?\\r?$", eml);
         Assert.Matches("(?m)^To: ", eml);
         Assert.Matches("(?m)^Subject: ", eml);
         Assert.Contains("multipart/alternative", eml, StringComparison.Ordinal);

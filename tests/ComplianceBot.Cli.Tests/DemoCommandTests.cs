@@ -36,7 +36,7 @@ public sealed partial class DemoCommandTests : IDisposable
 
         var reminder = File.ReadAllText(files.First(f => Path.GetFileName(f).Contains("-reminder-", StringComparison.Ordinal)));
         var (headers, body) = Split(reminder);
-        Assert.Matches(@"(?m)^From: .*compliancebot@northgate\.example", headers);
+        Assert.Matches(@"(?m)^From: .*compliancebot@practice\.example", headers);
         Assert.Matches(@"(?m)^To: .*@(northgate|riverside|harborview)\.example", headers);
         Assert.Matches(@"(?m)^Subject: \S", headers);
         Assert.Matches(@"(?m)^Date: ", headers);

@@ -46,6 +46,7 @@ public sealed class EmailComposerTests : IDisposable
             Assert.Contains("Within 87 more days you can still recertify by CE.", body, StringComparison.Ordinal);
             Assert.Contains("Complete an AHA BLS Provider renewal course with a skills check.", body, StringComparison.Ordinal);
             Assert.Contains("Seattle North Family Practice", body, StringComparison.Ordinal);
+            Assert.Contains("3 of your credentials need attention. They are listed soonest first.", body, StringComparison.Ordinal);
         }
 
         Assert.Contains("<h1", email.HtmlBody, StringComparison.Ordinal);
@@ -67,6 +68,11 @@ public sealed class EmailComposerTests : IDisposable
         var email = await _composer.ComposeReminderAsync(reminder, "op-1");
 
         Assert.Equal(subject, email.Subject);
+        foreach (var body in new[] { email.HtmlBody, email.TextBody })
+        {
+            Assert.Contains("one of your credentials needs attention.", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("soonest first", body, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

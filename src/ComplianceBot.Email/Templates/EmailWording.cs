@@ -15,6 +15,11 @@ public static class EmailWording
     /// <summary>"March 31, 2026".</summary>
     public static string FormatDate(DateOnly date) => date.ToString("MMMM d, yyyy", UsEnglish);
 
+    /// <summary>The reminder's opening sentence; the order is mentioned only when there is more than one item.</summary>
+    public static string ReminderIntro(DateOnly asOf, int items) => items == 1
+        ? $"As of {FormatDate(asOf)}, one of your credentials needs attention."
+        : $"As of {FormatDate(asOf)}, {items} of your credentials need attention. They are listed soonest first.";
+
     /// <summary>The due date, or a phrase when there is none.</summary>
     public static string FormatDueDate(RequirementStatus status)
     {

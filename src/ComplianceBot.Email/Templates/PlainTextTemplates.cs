@@ -11,9 +11,7 @@ internal static class PlainTextTemplates
         var text = new StringBuilder();
         Heading(text, $"Credentials due at {reminder.Clinic.Name}", '=');
         text.Append("Hi ").Append(reminder.Recipient.FirstName).AppendLine(",").AppendLine();
-        text.Append("As of ").Append(EmailWording.FormatDate(reminder.AsOf)).Append(", ")
-            .Append(items.Count == 1 ? "one of your credentials needs" : $"{items.Count} of your credentials need")
-            .AppendLine(" attention. They are listed soonest first.").AppendLine();
+        text.AppendLine(EmailWording.ReminderIntro(reminder.AsOf, items.Count)).AppendLine();
 
         foreach (var item in items)
         {
