@@ -153,8 +153,24 @@ public sealed class EmailComposerTests : IDisposable
             Assert.Contains("Sam Chen", body, StringComparison.Ordinal);
             Assert.Contains("Maria Lopez", body, StringComparison.Ordinal);
             Assert.Contains("missing: no record on file", body, StringComparison.Ordinal);
+            Assert.Contains("3 credentials of 2 people are overdue or missing. Most overdue first.", body, StringComparison.Ordinal);
             Assert.Contains("3 credentials of 2 people are overdue or missing", body, StringComparison.Ordinal);
             Assert.Contains("50 days left to recertify by CE.", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task OneOverdueItemIsSaidInTheSingularWithoutAnOrderWhenEscalating()
+    {
+        var maria = TestData.Staff();
+        var escalation = new Escalation(TestData.Clinic(), ["manager@clinic.test"], TestData.AsOf, [TestData.Item(maria, TestData.Status(Bls, -2))]);
+
+        var email = await _composer.ComposeEscalationAsync(escalation, "op-1");
+
+        foreach (var body in new[] { email.HtmlBody, email.TextBody })
+        {
+            Assert.Contains("1 credential of 1 person is overdue or missing.", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Most overdue first", body, StringComparison.Ordinal);
         }
     }
 

@@ -20,6 +20,11 @@ public static class EmailWording
         ? $"As of {FormatDate(asOf)}, one of your credentials needs attention."
         : $"As of {FormatDate(asOf)}, {items} of your credentials need attention. They are listed soonest first.";
 
+    /// <summary>The escalation's opening sentence; the order is mentioned only when there is more than one item.</summary>
+    public static string EscalationIntro(DateOnly asOf, int items, int people) => items == 1
+        ? $"As of {FormatDate(asOf)}, 1 credential of 1 person is overdue or missing."
+        : $"As of {FormatDate(asOf)}, {Plural(items, "credential", "credentials")} of {Plural(people, "person", "people")} are overdue or missing. Most overdue first.";
+
     /// <summary>The due date, or a phrase when there is none.</summary>
     public static string FormatDueDate(RequirementStatus status)
     {

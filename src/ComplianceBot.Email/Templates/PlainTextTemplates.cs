@@ -41,10 +41,7 @@ internal static class PlainTextTemplates
         var text = new StringBuilder();
         Heading(text, $"Overdue or missing credentials at {escalation.Clinic.Name}", '=');
         var people = items.Select(i => i.Staff.EmployeeId).Distinct(StringComparer.Ordinal).Count();
-        text.Append("As of ").Append(EmailWording.FormatDate(escalation.AsOf)).Append(", ")
-            .Append(EmailWording.Plural(items.Count, "credential", "credentials")).Append(" of ")
-            .Append(EmailWording.Plural(people, "person", "people"))
-            .Append(items.Count == 1 ? " is" : " are").AppendLine(" overdue or missing. Most overdue first.").AppendLine();
+        text.AppendLine(EmailWording.EscalationIntro(escalation.AsOf, items.Count, people)).AppendLine();
 
         foreach (var item in items)
         {
