@@ -45,7 +45,10 @@ public sealed record TimerTriggerInfo(bool IsPastDue, DateTimeOffset? Last, Date
 
     private static TimerTriggerInfo FromTimer(JsonElement timer)
     {
-        var pastDue = TryGetCaseInsensitive(timer, "IsPastDue", out var p) && p.ValueKind == JsonValueKind.True;
+        // A string that held JSON but not an object ("null", "[1]") says nothing about the timer.
+        if (timer.ValueKind != JsonValueKind.Object) return new TimerTriggerInfo(false, null, null);
+        var pastDue = TryGetCaseInsensitive(timer, "IsPastDue", out var p)
+            && (p.ValueKind == JsonValueKind.True || (p.ValueKind == JsonValueKind.String && bool.TryParse(p.GetString(), out var flag) && flag));
         DateTimeOffset? last = null, next = null;
         if (TryGetCaseInsensitive(timer, "ScheduleStatus", out var status) && status.ValueKind == JsonValueKind.Object)
         {

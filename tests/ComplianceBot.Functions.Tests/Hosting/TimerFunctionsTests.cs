@@ -34,6 +34,9 @@ public sealed class TimerFunctionsTests(AzuriteFixture azurite) : IDisposable
         "{\"data\":{\"myTimer\":{\"isPastDue\":true}},\"metadata\":{}}",
         "{\"Data\":{},\"Metadata\":{}}",
         "{\"Data\":{\"myTimer\":\"not json\"},\"Metadata\":{}}",
+        "{\"Data\":{\"myTimer\":\"null\"},\"Metadata\":{}}",
+        "{\"Data\":{\"myTimer\":\"[1]\"},\"Metadata\":{}}",
+        "{\"Data\":{\"myTimer\":{\"IsPastDue\":\"true\",\"ScheduleStatus\":\"soon\"}},\"Metadata\":{}}",
         "{}",
         "",
         "not json at all",
@@ -94,6 +97,10 @@ public sealed class TimerFunctionsTests(AzuriteFixture azurite) : IDisposable
     [InlineData("{\"Data\":{\"myTimer\":{\"ScheduleStatus\":{\"Last\":\"2026-03-02 13:05:00\",\"Next\":\"03/02/2026 14:05:00\"},\"IsPastDue\":true}}}", true, "2026-03-02T13:05:00+00:00", "2026-03-02T14:05:00+00:00")]
     [InlineData("{\"Data\":{\"myTimer\":\"{\\\"ScheduleStatus\\\":{\\\"Next\\\":\\\"2026-03-02T14:05:00Z\\\"},\\\"IsPastDue\\\":true}\"}}", true, null, "2026-03-02T14:05:00+00:00")]
     [InlineData("{\"Data\":{\"myTimer\":{\"ScheduleStatus\":null,\"IsPastDue\":false}}}", false, null, null)]
+    [InlineData("{\"Data\":{\"myTimer\":{\"IsPastDue\":\"True\"}}}", true, null, null)]
+    [InlineData("{\"Data\":{\"myTimer\":\"null\"}}", false, null, null)]
+    [InlineData("{\"Data\":{\"myTimer\":\"[1]\"}}", false, null, null)]
+    [InlineData("{\"Data\":{\"myTimer\":\"42\"}}", false, null, null)]
     public void ParsesTheTimerTolerantlyWhenFormatsVary(string payload, bool pastDue, string? last, string? next)
     {
         using var doc = JsonDocument.Parse(payload);
