@@ -39,7 +39,11 @@ public static class FunctionsAppExtensions
         services.AddScoped<ClinicAccess>();
         services.AddSingleton<TimerRunner>();
         services.AddSingleton<TablesReady>();
-        services.AddProblemDetails();
+        // Binding failures (a query value of the wrong type, a body that is not JSON) reach the exception
+        // handler, which words them; problems the framework writes without a detail get one.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= RequestEdge.DefaultDetail(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode, context.HttpContext));
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddOpenApi(OpenApiDocumentApi.DocumentName);
         return services;

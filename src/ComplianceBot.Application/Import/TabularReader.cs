@@ -69,6 +69,7 @@ public static class TabularReader
         }
 
         IReadOnlyList<string> named = columns.Where(c => c.Length > 0).ToArray();
+        var unnamedWithValues = new HashSet<int>();
         while (await csv.ReadAsync().ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -85,7 +86,17 @@ public static class TabularReader
 
             for (var i = 0; i < columns.Length; i++)
             {
-                if (columns[i].Length == 0) continue;
+                if (columns[i].Length == 0)
+                {
+                    // A column without a header is ignored; once it holds a value it is reported like an unknown column.
+                    if (!string.IsNullOrWhiteSpace(csv.Parser[i]) && unnamedWithValues.Add(i))
+                    {
+                        named = [.. named, $"(column {i + 1}, no header)"];
+                    }
+
+                    continue;
+                }
+
                 fields[columns[i]] = csv.Parser[i];
             }
 
@@ -128,7 +139,11 @@ public static class TabularReader
             }
             catch (JsonException ex)
             {
-                throw new UnreadableImportException($"The body is not a JSON array of objects (after row {row}): {ex.Message}");
+                // The syntax was checked first (for a seekable body), so this is the shape: an object or a
+                // value where the array of rows should be.
+                throw new UnreadableImportException(row == 0
+                    ? "The body must be a JSON array of objects, one per row ([{...}, {...}]). Nothing was imported."
+                    : $"The body is not a JSON array of objects (after row {row}): {ex.Message}");
             }
 
             row++;

@@ -241,6 +241,18 @@ public sealed partial class ImportService(
         return (record, error);
     }
 
+    /// <summary>The column that gave <paramref name="name"/> its value (an alias such as completed_on when that was used), so an error names the column in the file.</summary>
+    private static string ColumnOf(RawRow row, string name, IReadOnlyDictionary<string, string> aliases)
+    {
+        if (row.Fields.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value)) return name;
+        foreach (var (alias, target) in aliases)
+        {
+            if (target == name && row.Fields.TryGetValue(alias, out var aliased) && !string.IsNullOrWhiteSpace(aliased)) return alias;
+        }
+
+        return name;
+    }
+
     private static string? Field(RawRow row, string name, IReadOnlyDictionary<string, string>? aliases = null)
     {
         if (row.Fields.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value)) return value.Trim();
@@ -278,7 +290,7 @@ public sealed partial class ImportService(
 
         var id = Field(row, "employee_id");
         if (id is null) return Fail(row, "employee_id", "is required", out error);
-        if (!EmployeeIdPattern().IsMatch(id)) return Fail(row, "employee_id", "may contain only letters, digits, '.', '_' and '-' (at most 64)", out error);
+        if (!Ids.IsEmployeeId(id)) return Fail(row, "employee_id", Ids.EmployeeIdRule, out error);
 
         var first = Field(row, "first_name");
         if (first is null) return Fail(row, "first_name", "is required", out error);
@@ -335,12 +347,13 @@ public sealed partial class ImportService(
 
         var code = Field(row, "credential", RecordColumnAliases);
         if (code is null) return Fail<CredentialRecord>(row, "credential", "is required", out error);
-        if (!catalog.TryResolve(code, out var type)) return Fail<CredentialRecord>(row, "credential", $"'{code}' is not a known credential code (see GET /api/catalog)", out error);
+        if (!catalog.TryResolve(code, out var type)) return Fail<CredentialRecord>(row, ColumnOf(row, "credential", RecordColumnAliases), $"'{code}' is not a known credential code (see GET /api/catalog)", out error);
 
         DateOnly? issued = null;
+        var issuedColumn = ColumnOf(row, "issued_on", RecordColumnAliases);
         if (Field(row, "issued_on", RecordColumnAliases) is { } issuedText)
         {
-            if (!TryParseDate(issuedText, out var d)) return Fail<CredentialRecord>(row, "issued_on", $"'{issuedText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (!TryParseDate(issuedText, out var d)) return Fail<CredentialRecord>(row, issuedColumn, $"'{issuedText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
             issued = d;
         }
 
@@ -352,10 +365,10 @@ public sealed partial class ImportService(
         }
 
         if (issued is null && expires is null) return Fail<CredentialRecord>(row, "issued_on", "give issued_on (or completed_on) or expires_on", out error);
-        if (issued is { } i && expires is { } e && e <= i) return Fail<CredentialRecord>(row, "expires_on", $"{e:yyyy-MM-dd} is not after issued_on {i:yyyy-MM-dd}", out error);
+        if (issued is { } i && expires is { } e && e <= i) return Fail<CredentialRecord>(row, "expires_on", $"{e:yyyy-MM-dd} is not after {issuedColumn} {i:yyyy-MM-dd}", out error);
 
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        if (issued is { } future && future > today.AddDays(1)) return Fail<CredentialRecord>(row, "issued_on", $"{future:yyyy-MM-dd} is in the future", out error);
+        if (issued is { } future && future > today.AddDays(1)) return Fail<CredentialRecord>(row, issuedColumn, $"{future:yyyy-MM-dd} is in the future", out error);
 
         var number = Field(row, "credential_number");
         if (number is { Length: > 64 }) return Fail<CredentialRecord>(row, "credential_number", "is longer than 64 characters", out error);
@@ -370,10 +383,20 @@ public sealed partial class ImportService(
         foreach (var s in batch) tally.AddClinic(s.ClinicId);
         if (tally.DryRun)
         {
+            // Someone not in their row's clinic yet is a move (Updated, as the real import counts it) when
+            // the organization-wide index has them elsewhere; one scan of it, and only when needed.
+            IReadOnlyDictionary<string, string>? elsewhere = null;
             foreach (var group in batch.GroupBy(s => s.ClinicId, StringComparer.Ordinal))
             {
                 var stored = (await staffStore.ListByClinicAsync(group.Key, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
-                tally.Count(group.Select(s => !stored.TryGetValue(s.EmployeeId, out var old) ? WriteOutcome.Created : old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated));
+                if (elsewhere is null && group.Any(s => !stored.ContainsKey(s.EmployeeId)))
+                {
+                    elsewhere = await staffStore.ClinicsByEmployeeAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                tally.Count(group.Select(s => stored.TryGetValue(s.EmployeeId, out var old)
+                    ? old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated
+                    : elsewhere!.ContainsKey(s.EmployeeId) ? WriteOutcome.Updated : WriteOutcome.Created));
             }
 
             return;
@@ -525,9 +548,6 @@ public sealed partial class ImportService(
                 return false;
         }
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex EmployeeIdPattern();
 
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex StatePattern();

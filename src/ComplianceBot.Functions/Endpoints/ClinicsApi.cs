@@ -16,8 +16,8 @@ public sealed record ClinicDto(
     string Name,
     string TimeZone,
     string State,
-    IReadOnlyList<string> ManagerEmails,
-    int SendHour,
+    IReadOnlyList<string>? ManagerEmails,
+    int? SendHour,
     IReadOnlyList<string>? BusinessDays,
     bool WaivesCertification = false)
 {
@@ -55,7 +55,7 @@ public static partial class ClinicsApi
         string clinicId, ClinicDto body, ClaimsPrincipal user, IClinicStore clinics, IAuditLog audit, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
     {
         if (!Preconditions.TryRead(request, out var precondition, out var badHeader)) return badHeader!;
-        if (!ClinicIdPattern().IsMatch(clinicId)) return FunctionEndpoints.Validation("clinicId", "use 2-63 lower-case letters, digits and hyphens, starting with a letter or digit");
+        if (!Ids.IsClinicId(clinicId)) return FunctionEndpoints.Validation("clinicId", Ids.ClinicIdRule);
         if (body.Id is not null && body.Id != clinicId) return FunctionEndpoints.Validation("id", "does not match the clinic id in the URL");
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 120) return FunctionEndpoints.Validation("name", "is required (at most 120 characters)");
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(body.TimeZone ?? string.Empty, out _) || !(body.TimeZone ?? string.Empty).Contains('/', StringComparison.Ordinal))
@@ -65,8 +65,10 @@ public static partial class ClinicsApi
 
         var state = body.State?.Trim().ToUpperInvariant() ?? string.Empty;
         if (!StatePattern().IsMatch(state)) return FunctionEndpoints.Validation("state", "is a two-letter US state such as WA");
-        if (body.SendHour is < 0 or > 23) return FunctionEndpoints.Validation("sendHour", "is a local hour from 0 to 23");
-        var managers = body.ManagerEmails ?? [];
+        // A replace sends the whole clinic: a missing send hour or manager list is an error, never midnight or nobody.
+        if (body.SendHour is not { } sendHour) return FunctionEndpoints.Validation("sendHour", "is required: the local hour (0 to 23) at which reminders go out");
+        if (sendHour is < 0 or > 23) return FunctionEndpoints.Validation("sendHour", "is a local hour from 0 to 23");
+        if (body.ManagerEmails is not { } managers) return FunctionEndpoints.Validation("managerEmails", "is required: the managers' email addresses ([] for none)");
         foreach (var email in managers)
         {
             if (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email) return FunctionEndpoints.Validation("managerEmails", $"'{email}' is not a valid email address");
@@ -79,7 +81,7 @@ public static partial class ClinicsApi
             days.Add(parsed);
         }
 
-        var clinic = new Clinic(clinicId, body.Name.Trim(), body.TimeZone!, state, managers.ToList(), body.SendHour, days, body.WaivesCertification);
+        var clinic = new Clinic(clinicId, body.Name.Trim(), body.TimeZone!, state, managers.ToList(), sendHour, days, body.WaivesCertification);
         var write = await clinics.PutAsync(clinic, precondition, ct);
         if (write.PreconditionFailed) return Preconditions.Failed("Clinic", $"/api/clinics/{clinicId}", precondition, write);
         var created = write.Outcome == WriteOutcome.Created;
@@ -89,9 +91,6 @@ public static partial class ClinicsApi
             ? TypedResults.Created($"/api/clinics/{clinicId}", ClinicDto.From(clinic))
             : TypedResults.Ok(ClinicDto.From(clinic));
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
-    private static partial Regex ClinicIdPattern();
 
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex StatePattern();

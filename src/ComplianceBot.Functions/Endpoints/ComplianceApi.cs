@@ -22,7 +22,7 @@ public static class ComplianceApi
     {
         var clinic = await access.GetReadableAsync(user, clinicId, ct);
         if (clinic is null) return FunctionEndpoints.NotFound("Clinic");
-        if (!TryDate(asOf, out var date)) return FunctionEndpoints.Validation("asOf", $"'{asOf}' is not a date (YYYY-MM-DD)");
+        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return FunctionEndpoints.Validation("asOf", badDate!);
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
         if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
         {
@@ -52,18 +52,9 @@ public static class ComplianceApi
     {
         var clinic = await access.GetReadableAsync(user, clinicId, ct);
         if (clinic is null) return FunctionEndpoints.NotFound("Clinic");
-        if (!TryDate(asOf, out var date)) return FunctionEndpoints.Validation("asOf", $"'{asOf}' is not a date (YYYY-MM-DD)");
+        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return FunctionEndpoints.Validation("asOf", badDate!);
         var plan = await runs.PreviewAsync(clinic.Id, date ?? ComplianceReportService.Today(clinic, time), ct);
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "read.preview", clinic.Id, clinic.Id, "ok", $"asOf={plan!.AsOf:yyyy-MM-dd}"), ct);
         return TypedResults.Ok(PreviewDto.From(plan));
-    }
-
-    private static bool TryDate(string? text, out DateOnly? date)
-    {
-        date = null;
-        if (string.IsNullOrEmpty(text)) return true;
-        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)) return false;
-        date = d;
-        return true;
     }
 }

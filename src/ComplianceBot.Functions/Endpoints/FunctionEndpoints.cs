@@ -25,7 +25,7 @@ public static class FunctionEndpoints
         ArgumentNullException.ThrowIfNull(builder);
         var def = FunctionRegistry.Get(name);
         if (def.IsTimer) throw new InvalidOperationException($"{name} is a timer, not an HTTP function.");
-        builder.WithName(name);
+        builder.WithName(name).AddEndpointFilter(RequestEdge.CheckAsync);
         return def.Access switch
         {
             Access.Anonymous => builder.AllowAnonymous(),
@@ -42,5 +42,5 @@ public static class FunctionEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
 
     public static ValidationProblem Validation(string field, string reason) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, title: "The request is not valid.");
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, detail: $"{field}: {reason}", title: "The request is not valid.");
 }

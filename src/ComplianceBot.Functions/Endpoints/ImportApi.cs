@@ -19,20 +19,27 @@ public static class ImportApi
 {
     public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder app)
     {
-        app.MapPost(FunctionEndpoints.PathOf("ImportStaff"), (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
-            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRosterAsync(rows, request, ct), user)).AsFunction("ImportStaff");
-        app.MapPost(FunctionEndpoints.PathOf("ImportRecords"), (HttpContext context, bool? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
-            ImportAsync(context, dryRun ?? false, options.Value, (rows, request) => import.ImportRecordsAsync(rows, request, ct), user)).AsFunction("ImportRecords");
+        // dryRun is read as text and checked here, so "?dryRun=yes" gets a 400 that says what it takes.
+        app.MapPost(FunctionEndpoints.PathOf("ImportStaff"), (HttpContext context, string? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
+            ImportAsync(context, dryRun, options.Value, (rows, request) => import.ImportRosterAsync(rows, request, ct), user)).AsFunction("ImportStaff");
+        app.MapPost(FunctionEndpoints.PathOf("ImportRecords"), (HttpContext context, string? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
+            ImportAsync(context, dryRun, options.Value, (rows, request) => import.ImportRecordsAsync(rows, request, ct), user)).AsFunction("ImportRecords");
         return app;
     }
 
     private static async Task<IResult> ImportAsync(
         HttpContext context,
-        bool dryRun,
+        string? dryRunText,
         ImportOptions options,
         Func<IAsyncEnumerable<RawRow>, ImportRequest, Task<ImportResult>> run,
         ClaimsPrincipal user)
     {
+        var dryRun = false;
+        if (dryRunText is not null && !bool.TryParse(dryRunText, out dryRun))
+        {
+            return FunctionEndpoints.BadRequest("The request could not be read", $"'{dryRunText}' is not a valid dryRun: give true or false.");
+        }
+
         var format = TabularReader.FormatOf(context.Request.ContentType);
         if (format is null)
         {

@@ -37,12 +37,13 @@ public static class StaffApi
     }
 
     /// <summary>The person and their statuses; the <c>ETag</c> versions the person's row (what PUT replaces), not the statuses.</summary>
-    private static async Task<Results<Ok<StaffComplianceDto>, ProblemHttpResult>> GetAsync(
-        string employeeId, DateOnly? asOf, ClaimsPrincipal user, ComplianceReportService reports, IStaffStore staff, ClinicAccess access, TimeProvider time, HttpResponse response, CancellationToken ct)
+    private static async Task<Results<Ok<StaffComplianceDto>, ProblemHttpResult, ValidationProblem>> GetAsync(
+        string employeeId, string? asOf, ClaimsPrincipal user, ComplianceReportService reports, IStaffStore staff, ClinicAccess access, TimeProvider time, HttpResponse response, CancellationToken ct)
     {
         var person = await ReadablePersonAsync(employeeId, user, staff, access, ct);
         if (person is null) return FunctionEndpoints.NotFound("Staff member");
-        var date = asOf ?? ComplianceReportService.Today(person.Value.Clinic, time);
+        if (!RequestEdge.TryAsOf(asOf, out var asOfDate, out var badDate)) return FunctionEndpoints.Validation("asOf", badDate!);
+        var date = asOfDate ?? ComplianceReportService.Today(person.Value.Clinic, time);
         var result = await reports.ForStaffAsync(employeeId, date, ct);
         Preconditions.SetETag(response, person.Value.Version);
         return TypedResults.Ok(StaffComplianceDto.From(result!.Value.Compliance));

@@ -16,7 +16,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         {
             BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
                 (StatusCodes.Status413PayloadTooLarge, "The request body is too large", "Nothing was changed."),
-            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read", bad.Message),
+            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read", Endpoints.RequestEdge.Describe(bad)),
             JsonException => (StatusCodes.Status400BadRequest, "The body is not valid JSON", "Check the JSON syntax and the field types."),
             _ when IsDependencyFailure(exception) =>
                 (StatusCodes.Status503ServiceUnavailable, "A dependency is unavailable", "Storage did not answer in time. Nothing was lost; try again in a minute."),
