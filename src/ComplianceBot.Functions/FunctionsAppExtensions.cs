@@ -39,7 +39,7 @@ public static class FunctionsAppExtensions
         services.AddScoped<ClinicAccess>();
         services.AddSingleton<TimerRunner>();
         services.AddSingleton<TablesReady>();
-        // Binding failures (a query value of the wrong type, a body that is not JSON) reach the exception
+        // Body binding failures (not JSON, missing, an unknown field) reach the exception
         // handler, which words them; problems the framework writes without a detail get one.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

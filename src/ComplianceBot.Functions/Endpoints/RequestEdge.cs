@@ -72,8 +72,9 @@ public static partial class RequestEdge
     }
 
     /// <summary>
-    /// Plain words for a request the framework could not bind (a query value of the wrong type, a body that
-    /// is not JSON or has a field the operation does not take); the framework's own message names .NET types.
+    /// Plain words for a body the framework could not bind (not JSON, missing, or with a field the operation
+    /// does not take); the framework's own message names .NET types. Query values are all read as text and
+    /// checked by the endpoints themselves.
     /// </summary>
     public static string Describe(BadHttpRequestException exception)
     {
@@ -81,18 +82,6 @@ public static partial class RequestEdge
         if (exception.InnerException is JsonException json) return DescribeJson(json);
         if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType) return "Send the body as application/json.";
         var message = exception.Message;
-        if (BindFailure().Match(message) is { Success: true } bind)
-        {
-            var expected = bind.Groups["type"].Value.TrimEnd('?') switch
-            {
-                "bool" or "Boolean" => "true or false",
-                "int" or "Int32" or "long" or "Int64" => "a whole number",
-                "DateOnly" => "a date (YYYY-MM-DD)",
-                _ => "a value of the right kind",
-            };
-            return $"'{bind.Groups["value"].Value}' is not a valid {bind.Groups["name"].Value}: give {expected}.";
-        }
-
         if (MissingBody().IsMatch(message) || message.StartsWith("Implicit body inferred", StringComparison.Ordinal))
         {
             return "This operation needs a JSON object as its body.";
@@ -131,9 +120,6 @@ public static partial class RequestEdge
             _ => null,
         };
     }
-
-    [GeneratedRegex("^Failed to bind parameter \"(?<type>[^ \"]+) (?<name>[^\"]+)\" from \"(?<value>.*)\"\\.$", RegexOptions.Singleline)]
-    private static partial Regex BindFailure();
 
     [GeneratedRegex("^Required parameter \"[^\"]+\" was not provided from body\\.$")]
     private static partial Regex MissingBody();
