@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using ComplianceBot.Application;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using ComplianceBot.Email;
 using ComplianceBot.Storage;
 using ComplianceBot.Storage.Repositories;

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Net;
 using System.Text.Json;
-using ComplianceBot.Domain.Import;
+using ComplianceBot.Application.Import;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Testing;
 

@@ -1,7 +1,8 @@
 using ComplianceBot.Domain.Catalog;
-using ComplianceBot.Domain.Import;
+using ComplianceBot.Application.Import;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

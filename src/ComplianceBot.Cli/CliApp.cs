@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using ComplianceBot.Application.Export;
+using ComplianceBot.Files;
 using ComplianceBot.Application.Import;
 using ComplianceBot.Domain.Catalog;
-using ComplianceBot.Domain.Import;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -249,9 +249,9 @@ public static class CliApp
             var today = text is null
                 ? DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime)
                 : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : throw new UsageException($"--as-of '{text}' is not a date (YYYY-MM-DD).");
-            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "roster.csv"), Application.Samples.SamplePractice.RosterCsv(today), ct);
-            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "records.csv"), Application.Samples.SamplePractice.RecordsCsv(today), ct);
-            var clinics = Application.Samples.SamplePractice.Clinics.Select(c => new
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "roster.csv"), Cli.Samples.SamplePractice.RosterCsv(today), ct);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "records.csv"), Cli.Samples.SamplePractice.RecordsCsv(today), ct);
+            var clinics = Cli.Samples.SamplePractice.Clinics.Select(c => new
             {
                 id = c.Id, name = c.Name, timeZone = c.TimeZoneId, state = c.State, managerEmails = c.ManagerEmails, sendHour = c.SendHour,
                 businessDays = c.BusinessDays.OrderBy(x => ((int)x + 6) % 7).Select(x => x.ToString()),

@@ -1,14 +1,15 @@
 using System.CommandLine;
+using ComplianceBot.Files;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using ComplianceBot.Application.Import;
-using ComplianceBot.Application.LocalDev;
-using ComplianceBot.Application.Samples;
-using ComplianceBot.Domain.Import;
+using ComplianceBot.Cli.LocalDev;
+using ComplianceBot.Cli.Samples;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 

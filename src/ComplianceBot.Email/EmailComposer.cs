@@ -1,5 +1,5 @@
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Templates;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Outbox;
 using ComplianceBot.Email.SendGrid;
 using ComplianceBot.Email.Webhook;

@@ -1,6 +1,6 @@
 using System.Text;
-using ComplianceBot.Application.Samples;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Cli.Samples;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

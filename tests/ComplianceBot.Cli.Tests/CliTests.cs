@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ComplianceBot.Application.Samples;
+using ComplianceBot.Cli.Samples;
 using ComplianceBot.Testing;
 
 namespace ComplianceBot.Cli.Tests;
@@ -52,7 +52,7 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
     private async Task SeedAsync()
     {
         using var host = await CliServices.StartAsync(Settings(), CancellationToken.None);
-        var clinics = (ComplianceBot.Domain.Ports.IClinicStore)host.Services.GetService(typeof(ComplianceBot.Domain.Ports.IClinicStore))!;
+        var clinics = (ComplianceBot.Application.Ports.IClinicStore)host.Services.GetService(typeof(ComplianceBot.Application.Ports.IClinicStore))!;
         foreach (var clinic in SamplePractice.Clinics) await clinics.UpsertAsync(clinic);
         Assert.Equal(0, (await Run("import", "roster", Write("roster.csv", SamplePractice.RosterCsv(Day)))).Exit);
         Assert.Equal(0, (await Run("import", "records", Write("records.csv", SamplePractice.RecordsCsv(Day)))).Exit);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using ComplianceBot.Application.Samples;
+using ComplianceBot.Cli.Samples;
 using ComplianceBot.Domain.Catalog;
 
 namespace ComplianceBot.Cli.Tests;

@@ -1,4 +1,4 @@
-using ComplianceBot.Application.Samples;
+using ComplianceBot.Cli.Samples;
 using ComplianceBot.Testing;
 
 namespace ComplianceBot.Cli.Tests;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ComplianceBot.Application.Export;
+using ComplianceBot.Files;
 using ComplianceBot.Testing;
 
 namespace ComplianceBot.Cli.Tests;

@@ -1,9 +1,9 @@
 using System.Globalization;
+using ComplianceBot.Files;
 using System.Text;
 using ComplianceBot.Application.Import;
-using ComplianceBot.Application.Samples;
+using ComplianceBot.Cli.Samples;
 using ComplianceBot.Domain.Catalog;
-using ComplianceBot.Domain.Import;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
 using ComplianceBot.Testing;

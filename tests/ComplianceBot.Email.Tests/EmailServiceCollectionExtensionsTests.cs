@@ -1,4 +1,4 @@
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Outbox;
 using ComplianceBot.Email.SendGrid;
 using ComplianceBot.Email.Webhook;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Outbox;
 using ComplianceBot.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,8 @@
+using ComplianceBot.Domain.Model;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Webhook;
 using ComplianceBot.Testing;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,7 @@
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 
 namespace ComplianceBot.Email.Tests;
 

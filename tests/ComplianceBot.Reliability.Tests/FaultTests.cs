@@ -1,6 +1,7 @@
 using System.Net;
-using ComplianceBot.Domain.Ports;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Testing;
 

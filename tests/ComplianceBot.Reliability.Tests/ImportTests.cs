@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using ComplianceBot.Files;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ComplianceBot.Application.Import;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -129,7 +130,7 @@ public sealed class ImportTests(AzuriteFixture azurite)
         {
             using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
 
-            var error = await Assert.ThrowsAsync<Domain.Import.UnreadableImportException>(() => TabularReader.CheckJsonSyntaxAsync(stream, bufferSize));
+            var error = await Assert.ThrowsAsync<Application.Import.UnreadableImportException>(() => TabularReader.CheckJsonSyntaxAsync(stream, bufferSize));
 
             Assert.StartsWith($"The body is not valid JSON at line {line}, byte {bytePosition}: ", error.Message, StringComparison.Ordinal);
             Assert.EndsWith("Nothing was imported.", error.Message, StringComparison.Ordinal);
@@ -144,7 +145,7 @@ public sealed class ImportTests(AzuriteFixture azurite)
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
 
-        var error = await Assert.ThrowsAsync<Domain.Import.UnreadableImportException>(() => TabularReader.CheckJsonSyntaxAsync(stream));
+        var error = await Assert.ThrowsAsync<Application.Import.UnreadableImportException>(() => TabularReader.CheckJsonSyntaxAsync(stream));
 
         Assert.Equal("The body is empty: expected a JSON array of objects. Nothing was imported.", error.Message);
     }
@@ -162,7 +163,7 @@ public sealed class ImportTests(AzuriteFixture azurite)
     public async Task ParsesTheFieldWhenTheCsvUsesAnRfc4180Feature(string csv, string expected)
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(csv));
-        var rows = new List<Domain.Import.RawRow>();
+        var rows = new List<Application.Import.RawRow>();
         await foreach (var row in TabularReader.ReadAsync(stream, TabularFormat.Csv)) rows.Add(row);
         var only = Assert.Single(rows);
         Assert.Null(only.StructuralError);

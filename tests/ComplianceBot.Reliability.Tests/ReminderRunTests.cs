@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Testing;
 
 namespace ComplianceBot.Reliability.Tests;

@@ -1,6 +1,6 @@
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Client;
 using ComplianceBot.Storage.Repositories;
 using ComplianceBot.Testing;

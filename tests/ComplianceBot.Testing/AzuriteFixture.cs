@@ -1,4 +1,4 @@
-using ComplianceBot.Application.LocalDev;
+using ComplianceBot.Cli.LocalDev;
 
 namespace ComplianceBot.Testing;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
 
 namespace ComplianceBot.Domain.Planning;
 

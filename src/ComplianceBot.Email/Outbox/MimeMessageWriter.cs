@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 
 namespace ComplianceBot.Email.Outbox;
 

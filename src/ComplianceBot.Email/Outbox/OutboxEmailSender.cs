@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Email.Outbox;

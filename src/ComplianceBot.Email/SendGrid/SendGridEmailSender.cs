@@ -1,4 +1,4 @@
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Email.SendGrid;

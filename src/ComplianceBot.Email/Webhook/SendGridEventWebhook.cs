@@ -1,8 +1,9 @@
+using ComplianceBot.Domain.Model;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

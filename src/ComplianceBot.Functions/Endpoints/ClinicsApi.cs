@@ -3,7 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Functions.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using System.Text;
-using ComplianceBot.Application.Export;
-using ComplianceBot.Domain.Ports;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Files;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using ComplianceBot.Functions.Security;
 
 namespace ComplianceBot.Functions.Endpoints;

@@ -1,5 +1,5 @@
-using ComplianceBot.Application.Export;
-using ComplianceBot.Domain.Import;
+using ComplianceBot.Files;
+using ComplianceBot.Application.Import;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
+using ComplianceBot.Files;
 using ComplianceBot.Application.Import;
-using ComplianceBot.Domain.Import;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;

@@ -1,4 +1,4 @@
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Webhook;
 
 namespace ComplianceBot.Functions.Endpoints;

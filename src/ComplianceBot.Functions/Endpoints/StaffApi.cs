@@ -1,9 +1,11 @@
 using System.Security.Claims;
+using ComplianceBot.Files;
 using System.Text.Json;
 using ComplianceBot.Domain.Catalog;
-using ComplianceBot.Domain.Import;
-using ComplianceBot.Domain.Ports;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Import;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Functions.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -154,7 +156,7 @@ public static class StaffApi
 
         foreach (var property in body.EnumerateObject())
         {
-            var name = Application.Import.TabularReader.NormalizeColumn(property.Name);
+            var name = ComplianceBot.Files.TabularReader.NormalizeColumn(property.Name);
             if (!allowed.Contains(name))
             {
                 problem = FunctionEndpoints.Validation(property.Name, $"is not a field of this operation (allowed: {string.Join(", ", allowed)})");

@@ -10,7 +10,7 @@ internal static partial class Log
     public static partial void ClinicRunFailed(ILogger logger, string summary);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Job}: {Clinics} clinic(s) due, past due={PastDue}")]
-    public static partial void TimerInvoked(ILogger logger, ComplianceBot.Domain.Services.RunJob job, int clinics, bool pastDue);
+    public static partial void TimerInvoked(ILogger logger, ComplianceBot.Application.Reminders.RunJob job, int clinics, bool pastDue);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Standalone timers: {Timers}")]
     public static partial void StandaloneTimers(ILogger logger, string timers);

@@ -1,4 +1,5 @@
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using NCrontab;
 
 namespace ComplianceBot.Functions.Hosting;

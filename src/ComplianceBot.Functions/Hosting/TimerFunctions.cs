@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 
 namespace ComplianceBot.Functions.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 
 namespace ComplianceBot.Functions.Security;
 

@@ -1,4 +1,4 @@
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Client;
 
 namespace ComplianceBot.Storage.Repositories;

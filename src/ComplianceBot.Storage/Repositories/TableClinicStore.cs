@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Client;
 
 namespace ComplianceBot.Storage.Repositories;

@@ -1,5 +1,5 @@
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Client;
 
 namespace ComplianceBot.Storage.Repositories;

@@ -1,4 +1,5 @@
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Domain.Model;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Client;
 
 namespace ComplianceBot.Storage.Repositories;

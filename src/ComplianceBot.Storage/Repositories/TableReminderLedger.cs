@@ -1,5 +1,5 @@
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Client;
 
 namespace ComplianceBot.Storage.Repositories;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using ComplianceBot.Domain.Import;
+using ComplianceBot.Application.Import;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using static ComplianceBot.Functions.Tests.Support.Problems;

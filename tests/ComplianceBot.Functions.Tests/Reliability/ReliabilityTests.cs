@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using Microsoft.AspNetCore.Hosting;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 
 namespace ComplianceBot.Testing.InMemory;
 

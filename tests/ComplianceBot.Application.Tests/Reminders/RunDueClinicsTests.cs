@@ -1,8 +1,9 @@
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using ComplianceBot.Testing;
 using ComplianceBot.Testing.InMemory;
 

@@ -1,4 +1,4 @@
-namespace ComplianceBot.Domain.Ports;
+namespace ComplianceBot.Application.Ports;
 
 /// <summary>A stored value and its version: an opaque token that changes whenever the stored row is written.</summary>
 public sealed record Versioned<T>(T Value, string Version);

@@ -1,8 +1,9 @@
+using ComplianceBot.Application.Reminders;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 
-namespace ComplianceBot.Domain.Services;
+namespace ComplianceBot.Application.Reports;
 
 /// <summary>A clinic's compliance on one date: what a surveyor asks for.</summary>
 public sealed record ClinicCompliance(Clinic Clinic, DateOnly AsOf, IReadOnlyList<StaffCompliance> Staff);

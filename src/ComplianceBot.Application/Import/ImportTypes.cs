@@ -1,4 +1,4 @@
-namespace ComplianceBot.Domain.Import;
+namespace ComplianceBot.Application.Import;
 
 /// <summary>
 /// One row of an uploaded file, before validation. Column names are normalized (lower case,

@@ -1,8 +1,8 @@
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 
-namespace ComplianceBot.Domain.Services;
+namespace ComplianceBot.Application.Reminders;
 
 /// <summary>Which timer job a run belongs to.</summary>
 public enum RunJob

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace ComplianceBot.Application.LocalDev;
+namespace ComplianceBot.Cli.LocalDev;
 
 /// <summary>
 /// Azurite, the official Azure Storage emulator (the repo's pinned npm package), running in memory

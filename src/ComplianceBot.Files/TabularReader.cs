@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using ComplianceBot.Domain.Import;
+using ComplianceBot.Application.Import;
 using CsvHelper;
 using CsvHelper.Configuration;
 
-namespace ComplianceBot.Application.Import;
+namespace ComplianceBot.Files;
 
 /// <summary>The body formats an import accepts.</summary>
 public enum TabularFormat

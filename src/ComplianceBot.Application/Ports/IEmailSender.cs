@@ -1,4 +1,4 @@
-namespace ComplianceBot.Domain.Ports;
+namespace ComplianceBot.Application.Ports;
 
 /// <summary>A mailbox: address plus optional display name.</summary>
 public sealed record EmailAddress(string Address, string? Name = null);
@@ -44,9 +44,9 @@ public interface IEmailSender
 /// <summary>Turns a planned message into a rendered email (subject, HTML and plain text).</summary>
 public interface IEmailComposer
 {
-    Task<OutgoingEmail> ComposeReminderAsync(Planning.PersonalReminder reminder, string operationId, CancellationToken cancellationToken = default);
+    Task<OutgoingEmail> ComposeReminderAsync(Domain.Planning.PersonalReminder reminder, string operationId, CancellationToken cancellationToken = default);
 
-    Task<OutgoingEmail> ComposeEscalationAsync(Planning.Escalation escalation, string operationId, CancellationToken cancellationToken = default);
+    Task<OutgoingEmail> ComposeEscalationAsync(Domain.Planning.Escalation escalation, string operationId, CancellationToken cancellationToken = default);
 
-    Task<OutgoingEmail> ComposeDigestAsync(Planning.WeeklyDigest digest, string operationId, CancellationToken cancellationToken = default);
+    Task<OutgoingEmail> ComposeDigestAsync(Domain.Planning.WeeklyDigest digest, string operationId, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,4 @@
-namespace ComplianceBot.Domain.Ports;
+namespace ComplianceBot.Application.Ports;
 
 /// <summary>
 /// One audit record (HIPAA 164.312(b)): who did what to which clinic's data, when, and how it went.

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using ComplianceBot.Domain.Model;
 
-namespace ComplianceBot.Application.Samples;
+namespace ComplianceBot.Cli.Samples;
 
 /// <summary>
 /// A fictitious three-clinic practice for demos and tests. Record dates are generated relative to

@@ -1,6 +1,6 @@
 using ComplianceBot.Domain.Model;
 
-namespace ComplianceBot.Domain.Ports;
+namespace ComplianceBot.Application.Ports;
 
 /// <summary>Clinics of the organization.</summary>
 public interface IClinicStore

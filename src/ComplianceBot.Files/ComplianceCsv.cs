@@ -1,9 +1,10 @@
 using System.Globalization;
-using ComplianceBot.Domain.Import;
-using ComplianceBot.Domain.Services;
+using ComplianceBot.Application.Import;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Reports;
 using CsvHelper;
 
-namespace ComplianceBot.Application.Export;
+namespace ComplianceBot.Files;
 
 /// <summary>
 /// Writes compliance reports and row-error reports as RFC 4180 CSV that is safe to open in a

@@ -1,4 +1,4 @@
-namespace ComplianceBot.Application.Import;
+namespace ComplianceBot.Files;
 
 /// <summary>
 /// A forward-only read stream that reports the running byte count after every read: the import's

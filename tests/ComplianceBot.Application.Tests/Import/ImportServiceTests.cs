@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using ComplianceBot.Domain.Catalog;
-using ComplianceBot.Domain.Import;
+using ComplianceBot.Application.Import;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Testing;
 using ComplianceBot.Testing.InMemory;
 

@@ -1,16 +1,6 @@
-namespace ComplianceBot.Domain.Ports;
+using ComplianceBot.Domain.Model;
 
-/// <summary>Delivery outcomes reported by the email provider's event webhook.</summary>
-public enum DeliveryEventType
-{
-    Delivered,
-    Bounce,
-    Dropped,
-    SpamReport,
-}
-
-/// <summary>One provider event, already verified.</summary>
-public sealed record DeliveryEvent(string EventId, string Email, DeliveryEventType Type, DateTimeOffset At, string? Reason);
+namespace ComplianceBot.Application.Ports;
 
 /// <summary>Delivery status per address, for "emails to these people are not arriving".</summary>
 public interface IDeliveryEventStore

@@ -1,6 +1,6 @@
 using ComplianceBot.Domain.Planning;
 
-namespace ComplianceBot.Domain.Ports;
+namespace ComplianceBot.Application.Ports;
 
 /// <summary>
 /// State of one ledger entry. The life of a claim:

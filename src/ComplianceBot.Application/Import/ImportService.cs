@@ -4,9 +4,9 @@ using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Domain.Model;
-using ComplianceBot.Domain.Ports;
+using ComplianceBot.Application.Ports;
 
-namespace ComplianceBot.Domain.Import;
+namespace ComplianceBot.Application.Import;
 
 /// <summary>Who is importing, and whether to write.</summary>
 public sealed record ImportRequest(string Actor, bool DryRun, string Source = "import");
