@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ComplianceBot.Domain.Ports;
 
 namespace ComplianceBot.Email;
@@ -7,7 +8,7 @@ namespace ComplianceBot.Email;
 /// without control characters, an opaque operation id, SendGrid's limits. Both senders build from it,
 /// so what works with the local outbox works with SendGrid.
 /// </summary>
-internal sealed record PreparedEmail(
+internal sealed partial record PreparedEmail(
     string OperationId,
     EmailAddress From,
     IReadOnlyList<EmailAddress> To,
@@ -15,13 +16,20 @@ internal sealed record PreparedEmail(
     string Subject,
     string Category,
     string TextBody,
-    string HtmlBody)
+    string HtmlBody,
+    IReadOnlyList<EmailAttachment> Attachments)
 {
     /// <summary>SendGrid's limit on recipients (to + cc + bcc) per request.</summary>
     public const int MaxRecipients = 1000;
 
     /// <summary>SendGrid's limit on the length of one category.</summary>
     public const int MaxCategoryLength = 255;
+
+    /// <summary>
+    /// Most attachment bytes per email. SendGrid refuses messages of 30 MB or more, and base64 makes
+    /// attachments a third larger: 20 MiB leaves room for the bodies.
+    /// </summary>
+    public const int MaxAttachmentBytes = 20 * 1024 * 1024;
 
     /// <summary>Checks and cleans <paramref name="email"/>, or says why it cannot be sent.</summary>
     public static (PreparedEmail? Email, string? Problem) Prepare(OutgoingEmail email, EmailOptions options)
@@ -51,6 +59,16 @@ internal sealed record PreparedEmail(
             replyTo = new EmailAddress(address, EmailSafety.CleanDisplayName(reply.Name));
         }
 
+        long attachmentBytes = 0;
+        foreach (var attachment in email.Attachments)
+        {
+            if (!AttachmentFileName().IsMatch(attachment.FileName)) return (null, "an attachment file name must be 1-100 characters of [A-Za-z0-9 ._()-], starting with a letter or digit.");
+            if (!AttachmentContentType().IsMatch(attachment.ContentType)) return (null, "an attachment content type must be a media type such as text/calendar.");
+            attachmentBytes += attachment.Content.Length;
+        }
+
+        if (attachmentBytes > MaxAttachmentBytes) return (null, $"attachments may total at most {MaxAttachmentBytes} bytes, not {attachmentBytes}.");
+
         var subject = EmailSafety.StripControlCharacters(email.Subject);
         var category = EmailSafety.StripControlCharacters(email.Category);
         return (new PreparedEmail(
@@ -61,10 +79,22 @@ internal sealed record PreparedEmail(
             subject.Length == 0 ? "(no subject)" : subject,
             category.Length > MaxCategoryLength ? category[..MaxCategoryLength] : category,
             email.TextBody,
-            email.HtmlBody), null);
+            email.HtmlBody,
+            email.Attachments), null);
     }
 
     /// <summary>True for 1-100 characters of <c>[A-Za-z0-9._:|-]</c>: safe in custom_args, headers and file names.</summary>
     internal static bool IsOpaqueId(string? id) =>
         !string.IsNullOrEmpty(id) && id.Length <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '|' or '-');
+
+    // Plain ASCII, so the name needs no encoding in a MIME header and cannot break out of its quotes.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,99}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex AttachmentFileName();
+
+    // type/subtype (RFC 2045 tokens) with optional token=token parameters, e.g. "text/calendar; method=PUBLISH".
+    [GeneratedRegex(
+        @"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}(; ?[A-Za-z0-9!#$&^_.+-]{1,64}=[A-Za-z0-9!#$&^_.+-]{1,64}){0,4}$",
+        RegexOptions.CultureInvariant,
+        matchTimeoutMilliseconds: 1000)]
+    private static partial Regex AttachmentContentType();
 }

@@ -287,6 +287,18 @@ public sealed class SendGridEmailSenderOutcomeTests : IDisposable
         await _client.DidNotReceiveWithAnyArgs().SendEmailAsync(default!, default);
     }
 
+    [Fact]
+    public async Task RejectedWithoutAPostWhenTheAttachmentsAreTooLargeForSendGrid()
+    {
+        var email = TestData.Email() with { Attachments = [new EmailAttachment("big.pdf", "application/pdf", new byte[PreparedEmail.MaxAttachmentBytes + 1])] };
+
+        var result = await Sender().SendAsync(email);
+
+        Assert.Equal(SendStatus.Rejected, result.Status);
+        Assert.StartsWith("attachments may total at most", result.Detail, StringComparison.Ordinal);
+        await _client.DidNotReceiveWithAnyArgs().SendEmailAsync(default!, default);
+    }
+
     private SendGridEmailSender Sender(Action<SendGridOptions>? configure = null)
     {
         var options = new SendGridOptions { ApiKey = "SG.unit", MaxRateLimitWait = TimeSpan.FromSeconds(30) };

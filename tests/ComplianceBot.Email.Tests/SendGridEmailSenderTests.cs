@@ -60,6 +60,7 @@ public sealed class SendGridEmailSenderTests : IAsyncLifetime
         Assert.Equal("text/html", json["content"]![1]!["type"]!.GetValue<string>());
         Assert.Equal("<p>Hello</p>", json["content"]![1]!["value"]!.GetValue<string>());
         Assert.Null(json["mail_settings"]);
+        Assert.Null(json["attachments"]);
     }
 
     [Fact]
@@ -144,6 +145,24 @@ public sealed class SendGridEmailSenderTests : IAsyncLifetime
 
         Assert.Equal(SendStatus.Rejected, result.Status);
         Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public async Task AttachmentTravelsInBase64WithItsNameTypeAndDisposition()
+    {
+        var calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"u8.ToArray();
+        var email = TestData.Email() with { Attachments = [new EmailAttachment("bls-renewal.ics", "text/calendar; method=PUBLISH", calendar)] };
+
+        var result = await Sender().SendAsync(email);
+
+        Assert.Equal(SendStatus.Accepted, result.Status);
+        var request = Assert.Single(_server.Requests);
+        Assert.Empty(request.Violations);
+        var attachment = Assert.Single(request.Json!["attachments"]!.AsArray())!;
+        Assert.Equal("bls-renewal.ics", attachment["filename"]!.GetValue<string>());
+        Assert.Equal("text/calendar; method=PUBLISH", attachment["type"]!.GetValue<string>());
+        Assert.Equal("attachment", attachment["disposition"]!.GetValue<string>());
+        Assert.Equal(calendar, Convert.FromBase64String(attachment["content"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class OutboxEmailSender : IEmailSender, IDisposable
         var domain = from.Address[(from.Address.IndexOf('@', StringComparison.Ordinal) + 1)..];
         var messageId = $"{unique}@{domain}";
         var boundary = "=_ComplianceBot_" + unique;
-        var eml = MimeMessageWriter.Write(email, from, to, now, messageId, boundary);
+        var eml = MimeMessageWriter.Write(email, from, to, now, messageId, boundary, message.Attachments);
 
         Directory.CreateDirectory(Folder);
         var fileName = $"{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}-{SafeFilePart(email.Category)}-{SafeFilePart(email.OperationId)}-{unique[..12]}.eml";

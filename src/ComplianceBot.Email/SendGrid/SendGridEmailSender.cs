@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SendGrid;
 using SdkAddress = SendGrid.Helpers.Mail.EmailAddress;
+using SdkAttachment = SendGrid.Helpers.Mail.Attachment;
 using SdkMessage = SendGrid.Helpers.Mail.SendGridMessage;
 using SdkPersonalization = SendGrid.Helpers.Mail.Personalization;
 
@@ -109,6 +110,17 @@ public sealed partial class SendGridEmailSender : IEmailSender, IDisposable
         };
         if (email.ReplyTo is { } replyTo) message.ReplyTo = new SdkAddress(replyTo.Address, replyTo.Name);
         if (email.Category.Length > 0) message.Categories = [email.Category];
+        foreach (var attachment in email.Attachments)
+        {
+            message.AddAttachment(new SdkAttachment
+            {
+                Filename = attachment.FileName,
+                Type = attachment.ContentType,
+                Content = Convert.ToBase64String(attachment.Content.Span),
+                Disposition = "attachment",
+            });
+        }
+
         if (sandboxMode) message.SetSandBoxMode(true);
         return message;
     }
