@@ -9,6 +9,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ISendGridClient = SendGrid.ISendGridClient;
+using SdkClient = SendGrid.SendGridClient;
+using SdkClientOptions = SendGrid.SendGridClientOptions;
 
 namespace ComplianceBot.Email;
 
@@ -28,10 +31,15 @@ public sealed record EmailTransportChoice(EmailTransport Transport);
 /// <summary>The email layer's single DI entry point.</summary>
 public static class EmailServiceCollectionExtensions
 {
+    /// <summary>Name of the <see cref="HttpClient"/> the SendGrid SDK sends with.</summary>
+    public const string SendGridHttpClientName = "SendGrid";
+
     /// <summary>
     /// Registers <see cref="IEmailSender"/> (SendGrid when <c>SendGrid:ApiKey</c> is set, the outbox
     /// otherwise), <see cref="IEmailComposer"/>, <see cref="SendGridEventWebhook"/> and the options
-    /// of the <c>SendGrid</c> and <c>Email</c> sections, validated when the host starts.
+    /// of the <c>SendGrid</c> and <c>Email</c> sections, validated when the host starts. In SendGrid
+    /// mode also the SDK's <see cref="ISendGridClient"/>, on the named <see cref="HttpClient"/>
+    /// <see cref="SendGridHttpClientName"/>.
     /// </summary>
     public static IServiceCollection AddEmailServices(this IServiceCollection services, IConfiguration configuration)
     {
@@ -41,27 +49,23 @@ public static class EmailServiceCollectionExtensions
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
 
-        var sendGridSection = configuration.GetSection(SendGridClientOptions.SectionName);
-        services.AddOptions<SendGridClientOptions>().Bind(sendGridSection).ValidateOnStart();
+        var sendGridSection = configuration.GetSection(SendGridOptions.SectionName);
+        services.AddOptions<SendGridOptions>().Bind(sendGridSection).ValidateOnStart();
         services.AddOptions<SendGridWebhookOptions>().Bind(sendGridSection).ValidateOnStart();
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendGridClientOptions>, SendGridClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendGridOptions>, SendGridOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SendGridWebhookOptions>, SendGridWebhookOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>());
 
         // Decided once, here: a key in configuration means SendGrid for the life of the process.
-        var transport = string.IsNullOrWhiteSpace(sendGridSection[nameof(SendGridClientOptions.ApiKey)])
+        var transport = string.IsNullOrWhiteSpace(sendGridSection[nameof(SendGridOptions.ApiKey)])
             ? EmailTransport.Outbox
             : EmailTransport.SendGrid;
         services.TryAddSingleton(new EmailTransportChoice(transport));
 
         if (transport == EmailTransport.SendGrid)
         {
-            services.TryAddSingleton(sp => new SendGridClient(
-                sp.GetRequiredService<IOptions<SendGridClientOptions>>().Value,
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<SendGridClient>>()));
-            services.TryAddSingleton<IEmailSender, SendGridEmailSender>();
+            AddSendGrid(services);
         }
         else
         {
@@ -74,12 +78,40 @@ public static class EmailServiceCollectionExtensions
         services.AddHostedService<EmailTransportStartupLog>();
         return services;
     }
+
+    private static void AddSendGrid(IServiceCollection services)
+    {
+        // No resilience handler on purpose: a retried POST can deliver one reminder twice, and the
+        // ledger decides what is sent again (ADR 0003). The timeout is the sender's (SendGrid:RequestTimeout),
+        // so it can tell a timeout from a cancellation; HttpClient's own would only race it.
+        services.AddHttpClient(SendGridHttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2))
+            // The client lives as long as the sender (a singleton); pooled connections are recycled
+            // instead of handlers, so DNS changes are still seen.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(["Authorization"]);
+
+        // Given its own HttpClient, the SDK adds no RetryDelegatingHandler (ReliabilitySettings are ignored),
+        // and with HttpErrorAsException off every answer comes back as a Response with its headers.
+        services.TryAddSingleton<ISendGridClient>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SendGridOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(SendGridHttpClientName);
+            return new SdkClient(http, new SdkClientOptions
+            {
+                ApiKey = options.ApiKey,
+                Host = options.BaseUrl.AbsoluteUri,
+                HttpErrorAsException = false,
+            });
+        });
+        services.TryAddSingleton<IEmailSender, SendGridEmailSender>();
+    }
 }
 
 /// <summary>Logs the sender choice when the host starts. Never logs the key.</summary>
 internal sealed partial class EmailTransportStartupLog(
     EmailTransportChoice choice,
-    IOptions<SendGridClientOptions> sendGrid,
+    IOptions<SendGridOptions> sendGrid,
     IOptions<EmailOptions> email,
     IOptions<SendGridWebhookOptions> webhook,
     ILogger<EmailTransportStartupLog> logger) : IHostedService
@@ -111,9 +143,9 @@ internal sealed partial class EmailTransportStartupLog(
     private static partial void LogNoWebhookKey(ILogger logger);
 }
 
-internal sealed class SendGridClientOptionsValidator : IValidateOptions<SendGridClientOptions>
+internal sealed class SendGridOptionsValidator : IValidateOptions<SendGridOptions>
 {
-    public ValidateOptionsResult Validate(string? name, SendGridClientOptions options)
+    public ValidateOptionsResult Validate(string? name, SendGridOptions options)
     {
         var failures = new List<string>();
         if (options.BaseUrl is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))

@@ -18,6 +18,7 @@ public sealed class EmailServiceCollectionExtensionsTests
         await host.StartAsync();
 
         Assert.IsType<OutboxEmailSender>(host.Services.GetRequiredService<IEmailSender>());
+        Assert.Null(host.Services.GetService<global::SendGrid.ISendGridClient>());
         Assert.Equal(EmailTransport.Outbox, host.Services.GetRequiredService<EmailTransportChoice>().Transport);
         Assert.IsType<EmailComposer>(host.Services.GetRequiredService<IEmailComposer>());
         Assert.NotNull(host.Services.GetRequiredService<SendGridEventWebhook>());
@@ -39,9 +40,10 @@ public sealed class EmailServiceCollectionExtensionsTests
         await host.StartAsync();
 
         Assert.IsType<SendGridEmailSender>(host.Services.GetRequiredService<IEmailSender>());
-        var client = host.Services.GetRequiredService<SendGridClient>();
-        Assert.Equal("https://api.eu.sendgrid.com/v3/mail/send", client.Endpoint.AbsoluteUri);
-        var options = host.Services.GetRequiredService<IOptions<SendGridClientOptions>>().Value;
+        Assert.IsType<global::SendGrid.SendGridClient>(host.Services.GetRequiredService<global::SendGrid.ISendGridClient>());
+        Assert.Equal(EmailTransport.SendGrid, host.Services.GetRequiredService<EmailTransportChoice>().Transport);
+        var options = host.Services.GetRequiredService<IOptions<SendGridOptions>>().Value;
+        Assert.Equal(new Uri("https://api.eu.sendgrid.com"), options.BaseUrl);
         Assert.True(options.SandboxMode);
         Assert.Equal(4, options.MaxConcurrency);
         Assert.Equal(TimeSpan.FromSeconds(10), options.MaxRateLimitWait);

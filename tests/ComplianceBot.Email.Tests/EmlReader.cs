@@ -5,52 +5,59 @@ namespace ComplianceBot.Email.Tests;
 
 /// <summary>
 /// A strict little reader for the .eml files the outbox writes: CRLF only, unfolded headers,
-/// multipart/alternative parts, quoted-printable and RFC 2047 B-encoded words decoded.
+/// multipart/alternative parts (alone, or first in a multipart/mixed followed by base64 attachments),
+/// quoted-printable and RFC 2047 B-encoded words decoded.
 /// </summary>
 internal sealed partial class EmlReader
 {
-    private EmlReader(Dictionary<string, string> headers, IReadOnlyList<(Dictionary<string, string> Headers, string Body)> parts, string raw)
+    private EmlReader(
+        Dictionary<string, string> headers,
+        IReadOnlyList<(Dictionary<string, string> Headers, string Body)> parts,
+        IReadOnlyList<(Dictionary<string, string> Headers, byte[] Content)> attachments,
+        string raw)
     {
         Headers = headers;
         Parts = parts;
+        Attachments = attachments;
         Raw = raw;
     }
 
     public Dictionary<string, string> Headers { get; }
 
+    /// <summary>The text/plain and text/html parts, decoded.</summary>
     public IReadOnlyList<(Dictionary<string, string> Headers, string Body)> Parts { get; }
+
+    /// <summary>Attachments of a multipart/mixed message, decoded from base64.</summary>
+    public IReadOnlyList<(Dictionary<string, string> Headers, byte[] Content)> Attachments { get; }
 
     public string Raw { get; }
 
     public static EmlReader Parse(string raw)
     {
         Assert.DoesNotMatch(BareLineFeed(), raw);
-        var split = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        Assert.True(split > 0, "no blank line after the headers");
-        var headers = ParseHeaders(raw[..split]);
+        var (headers, body) = SplitHeaders(raw);
         var contentType = headers["Content-Type"];
-        Assert.StartsWith("multipart/alternative;", contentType, StringComparison.Ordinal);
-        var boundary = BoundaryParameter().Match(contentType).Groups[1].Value;
-        Assert.NotEmpty(boundary);
-
-        var body = raw[(split + 4)..];
-        Assert.Contains("\r\n--" + boundary + "--\r\n", body, StringComparison.Ordinal);
-        var chunks = body.Split("--" + boundary);
-        var parts = new List<(Dictionary<string, string>, string)>();
-        foreach (var chunk in chunks.Skip(1))
+        if (contentType.StartsWith("multipart/alternative;", StringComparison.Ordinal))
         {
-            if (chunk.StartsWith("--", StringComparison.Ordinal)) break;
-            var part = chunk.TrimStart('\r', '\n');
-            var partSplit = part.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            var partHeaders = ParseHeaders(part[..partSplit]);
-            var encoded = part[(partSplit + 4)..];
-            encoded = encoded.EndsWith("\r\n", StringComparison.Ordinal) ? encoded[..^2] : encoded;
-            Assert.Equal("quoted-printable", partHeaders["Content-Transfer-Encoding"]);
-            Assert.All(encoded.Split("\r\n"), line => Assert.True(line.Length <= 76, $"line of {line.Length} characters: {line}"));
-            parts.Add((partHeaders, DecodeQuotedPrintable(encoded)));
+            return new EmlReader(headers, ParseAlternative(contentType, body), [], raw);
         }
 
-        return new EmlReader(headers, parts, raw);
+        Assert.StartsWith("multipart/mixed;", contentType, StringComparison.Ordinal);
+        var mixed = SplitMultipart(contentType, body);
+        Assert.True(mixed.Count >= 2, "a multipart/mixed message without attachments");
+        var alternative = mixed[0];
+        Assert.StartsWith("multipart/alternative;", alternative.Headers["Content-Type"], StringComparison.Ordinal);
+        Assert.DoesNotContain(Boundary(contentType), Boundary(alternative.Headers["Content-Type"]), StringComparison.Ordinal);
+
+        var attachments = new List<(Dictionary<string, string>, byte[])>();
+        foreach (var (partHeaders, encoded) in mixed.Skip(1))
+        {
+            Assert.Equal("base64", partHeaders["Content-Transfer-Encoding"]);
+            Assert.All(encoded.Split("\r\n"), line => Assert.True(line.Length <= 76, $"line of {line.Length} characters: {line}"));
+            attachments.Add((partHeaders, Convert.FromBase64String(encoded.Replace("\r\n", string.Empty, StringComparison.Ordinal))));
+        }
+
+        return new EmlReader(headers, ParseAlternative(alternative.Headers["Content-Type"], alternative.Body), attachments, raw);
     }
 
     public static string DecodeEncodedWords(string value) =>
@@ -62,6 +69,51 @@ internal sealed partial class EmlReader
         // Adjacent encoded words are joined without the white space between them (RFC 2047 6.2).
         var joined = AdjacentWords().Replace(value, "?==?");
         return EncodedWord().Replace(joined, m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Groups[1].Value)));
+    }
+
+    private static (Dictionary<string, string> Headers, string Body) SplitHeaders(string entity)
+    {
+        var split = entity.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0, "no blank line after the headers");
+        return (ParseHeaders(entity[..split]), entity[(split + 4)..]);
+    }
+
+    private static string Boundary(string contentType)
+    {
+        var boundary = BoundaryParameter().Match(contentType).Groups[1].Value;
+        Assert.NotEmpty(boundary);
+        return boundary;
+    }
+
+    /// <summary>The parts between the delimiters, each split into headers and (still encoded) body.</summary>
+    private static List<(Dictionary<string, string> Headers, string Body)> SplitMultipart(string contentType, string body)
+    {
+        var boundary = Boundary(contentType);
+        // The top level ends with a line break; a nested multipart leaves it to the enclosing delimiter.
+        var end = "\r\n--" + boundary + "--";
+        Assert.True(body.EndsWith(end, StringComparison.Ordinal) || body.EndsWith(end + "\r\n", StringComparison.Ordinal), "no closing delimiter " + end);
+        var parts = new List<(Dictionary<string, string>, string)>();
+        foreach (var chunk in body.Split("\r\n--" + boundary).Skip(1))
+        {
+            if (chunk.StartsWith("--", StringComparison.Ordinal)) break;
+            Assert.StartsWith("\r\n", chunk, StringComparison.Ordinal);
+            parts.Add(SplitHeaders(chunk[2..]));
+        }
+
+        return parts;
+    }
+
+    private static List<(Dictionary<string, string> Headers, string Body)> ParseAlternative(string contentType, string body)
+    {
+        var parts = new List<(Dictionary<string, string>, string)>();
+        foreach (var (partHeaders, encoded) in SplitMultipart(contentType, body.StartsWith("--", StringComparison.Ordinal) ? "\r\n" + body : body))
+        {
+            Assert.Equal("quoted-printable", partHeaders["Content-Transfer-Encoding"]);
+            Assert.All(encoded.Split("\r\n"), line => Assert.True(line.Length <= 76, $"line of {line.Length} characters: {line}"));
+            parts.Add((partHeaders, DecodeQuotedPrintable(encoded)));
+        }
+
+        return parts;
     }
 
     private static Dictionary<string, string> ParseHeaders(string block)

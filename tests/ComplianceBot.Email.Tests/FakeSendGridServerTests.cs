@@ -42,6 +42,22 @@ public sealed class FakeSendGridServerTests
         Assert.Empty(FakeSendGridServer.ValidateShape(JsonNode.Parse(ValidPayload())));
     }
 
+    [Fact]
+    public async Task ShapeViolationIsAnswered400AndRecordedWhenThePayloadIsWrong()
+    {
+        await using var server = await FakeSendGridServer.StartAsync();
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", "SG.key");
+        var payload = new JsonObject { ["personalizations"] = new JsonArray() }.ToJsonString();
+
+        using var content = new StringContent(payload, System.Text.Encoding.UTF8, "application/json");
+        using var answer = await http.PostAsync(new Uri(server.BaseUrl, "/v3/mail/send"), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains(server.Violations, v => v.Contains("personalizations", StringComparison.Ordinal));
+        Assert.Contains(server.Violations, v => v.Contains("from.email", StringComparison.Ordinal));
+    }
+
     private static string ValidPayload() =>
         """
         {"personalizations":[{"to":[{"email":"maria@clinic.test"}]}],"from":{"email":"bot@clinic.test"},"subject":"Hi",

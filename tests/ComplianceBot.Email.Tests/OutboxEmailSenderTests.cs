@@ -133,5 +133,42 @@ public sealed class OutboxEmailSenderTests : IDisposable
         Assert.False(Directory.Exists(_folder) && Directory.GetFiles(_folder).Length > 0);
     }
 
+    [Fact]
+    public async Task AttachmentFollowsTheBodiesInMultipartMixedWhenTheEmailHasOne()
+    {
+        var calendar = Enumerable.Range(0, 200).Select(i => (byte)i).ToArray();
+        var email = TestData.Email(html: "<p>Hello</p>", text: "Hello") with
+        {
+            Attachments = [new EmailAttachment("bls-renewal.ics", "text/calendar; method=PUBLISH", calendar)],
+        };
+
+        var result = await _sender.SendAsync(email);
+
+        Assert.Equal(SendStatus.Accepted, result.Status);
+        var eml = EmlReader.Parse(await File.ReadAllTextAsync(SingleEml()));
+        Assert.StartsWith("multipart/mixed;", eml.Headers["Content-Type"], StringComparison.Ordinal);
+        Assert.Equal(["Hello", "<p>Hello</p>"], eml.Parts.Select(p => p.Body));
+        var (headers, content) = Assert.Single(eml.Attachments);
+        Assert.Equal("text/calendar; method=PUBLISH; name=\"bls-renewal.ics\"", headers["Content-Type"]);
+        Assert.Equal("attachment; filename=\"bls-renewal.ics\"", headers["Content-Disposition"]);
+        Assert.Equal(calendar, content);
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd", "text/calendar")]
+    [InlineData("invite\".ics", "text/calendar")]
+    [InlineData("invite\r\nBcc: x@evil.test.ics", "text/calendar")]
+    [InlineData("invite.ics", "text/calendar\r\nBcc: x@evil.test")]
+    [InlineData("invite.ics", "calendar")]
+    public async Task RejectedAndNothingWrittenWhenAnAttachmentsNameOrTypeCouldBreakAHeader(string fileName, string contentType)
+    {
+        var email = TestData.Email() with { Attachments = [new EmailAttachment(fileName, contentType, new byte[] { 1 })] };
+
+        var result = await _sender.SendAsync(email);
+
+        Assert.Equal(SendStatus.Rejected, result.Status);
+        Assert.False(Directory.Exists(_folder) && Directory.GetFiles(_folder).Length > 0);
+    }
+
     private string SingleEml() => Assert.Single(Directory.GetFiles(_folder, "*.eml"));
 }

@@ -12,7 +12,16 @@ public sealed record OutgoingEmail(
     string Subject,
     string HtmlBody,
     string TextBody,
-    string Category);
+    string Category)
+{
+    /// <summary>Files sent with the email (for example a calendar entry); none by default.</summary>
+    public IReadOnlyList<EmailAttachment> Attachments { get; init; } = [];
+}
+
+/// <summary>A file attached to an email.</summary>
+/// <param name="FileName">Name shown to the recipient, e.g. <c>bls-renewal.ics</c>.</param>
+/// <param name="ContentType">Media type, e.g. <c>text/calendar</c>; parameters such as <c>; method=PUBLISH</c> allowed.</param>
+public sealed record EmailAttachment(string FileName, string ContentType, ReadOnlyMemory<byte> Content);
 
 /// <summary>How a send ended. Expected outcomes are values, not exceptions.</summary>
 public enum SendStatus

@@ -6,8 +6,9 @@ namespace ComplianceBot.Email.Outbox;
 
 /// <summary>
 /// Writes an RFC 5322 / MIME (RFC 2045-2047) message: multipart/alternative with a text/plain part and
-/// then a text/html part, both UTF-8 quoted-printable, CRLF line ends. Small on purpose: it writes
-/// only what ComplianceBot sends.
+/// then a text/html part, both UTF-8 quoted-printable, CRLF line ends; with attachments, that
+/// multipart/alternative is the first part of a multipart/mixed and each file follows in base64.
+/// Small on purpose: it writes only what ComplianceBot sends.
 /// </summary>
 internal static class MimeMessageWriter
 {
@@ -20,15 +21,22 @@ internal static class MimeMessageWriter
     private const int MaxEncodedWordBytes = 30;
 
     /// <summary>Renders the whole message.</summary>
-    /// <param name="boundary">Multipart boundary; contains "=_", which quoted-printable output never does.</param>
+    /// <param name="boundary">
+    /// Multipart boundary; contains "=_", which neither quoted-printable nor base64 output ever does.
+    /// </param>
+    /// <param name="attachments">Files to attach, already checked (plain ASCII names, media types).</param>
     public static string Write(
         OutgoingEmail email,
         EmailAddress from,
         IReadOnlyList<EmailAddress> to,
         DateTimeOffset date,
         string messageId,
-        string boundary)
+        string boundary,
+        IReadOnlyList<EmailAttachment> attachments)
     {
+        // Neither boundary may be a prefix of the other (RFC 2046 5.1.1), so the inner one is not boundary + suffix.
+        var mixed = attachments.Count > 0;
+        var alternative = mixed ? boundary.Replace("=_", "=_alt_", StringComparison.Ordinal) : boundary;
         var builder = new StringBuilder();
         Header(builder, "From", FormatMailbox(from));
         Header(builder, "To", string.Join("," + Crlf + " ", to.Select(FormatMailbox)));
@@ -39,13 +47,32 @@ internal static class MimeMessageWriter
         Header(builder, "MIME-Version", "1.0");
         Header(builder, "X-ComplianceBot-Operation-Id", EmailSafety.StripControlCharacters(email.OperationId));
         Header(builder, "X-ComplianceBot-Category", EmailSafety.StripControlCharacters(email.Category));
-        Header(builder, "Content-Type", "multipart/alternative;" + Crlf + " boundary=\"" + boundary + "\"");
+        Header(builder, "Content-Type", (mixed ? "multipart/mixed;" : "multipart/alternative;") + Crlf + " boundary=\"" + boundary + "\"");
         builder.Append(Crlf);
         builder.Append("This is a multi-part message in MIME format.").Append(Crlf);
 
-        Part(builder, boundary, "text/plain", email.TextBody);
-        Part(builder, boundary, "text/html", email.HtmlBody);
-        builder.Append(Crlf).Append("--").Append(boundary).Append("--").Append(Crlf);
+        if (mixed)
+        {
+            builder.Append(Crlf).Append("--").Append(boundary).Append(Crlf);
+            Header(builder, "Content-Type", "multipart/alternative;" + Crlf + " boundary=\"" + alternative + "\"");
+        }
+
+        Part(builder, alternative, "text/plain", email.TextBody);
+        Part(builder, alternative, "text/html", email.HtmlBody);
+        builder.Append(Crlf).Append("--").Append(alternative).Append("--");
+
+        foreach (var attachment in attachments)
+        {
+            builder.Append(Crlf).Append("--").Append(boundary).Append(Crlf);
+            Header(builder, "Content-Type", attachment.ContentType + ";" + Crlf + " name=\"" + attachment.FileName + "\"");
+            Header(builder, "Content-Disposition", "attachment;" + Crlf + " filename=\"" + attachment.FileName + "\"");
+            Header(builder, "Content-Transfer-Encoding", "base64");
+            builder.Append(Crlf);
+            builder.Append(Convert.ToBase64String(attachment.Content.Span, Base64FormattingOptions.InsertLineBreaks));
+        }
+
+        if (mixed) builder.Append(Crlf).Append("--").Append(boundary).Append("--");
+        builder.Append(Crlf);
         return builder.ToString();
     }
 

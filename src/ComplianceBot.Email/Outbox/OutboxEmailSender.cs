@@ -44,18 +44,17 @@ public sealed class OutboxEmailSender : IEmailSender, IDisposable
         ArgumentNullException.ThrowIfNull(email);
 
         // Same checks as the SendGrid path, so what works locally works in production.
-        var (message, problem) = SendGrid.SendGridEmailSender.ToMessage(email, _options);
+        var (message, problem) = PreparedEmail.Prepare(email, _options);
         if (message is null) return new SendResult(SendStatus.Rejected, null, problem);
 
-        var personalization = message.Personalizations[0];
-        var to = personalization.To.Select(a => new EmailAddress(a.Email, a.Name)).ToList();
-        var from = new EmailAddress(message.From.Email, message.From.Name);
+        var to = message.To;
+        var from = message.From;
         var now = _time.GetUtcNow();
         var unique = Guid.NewGuid().ToString("N");
         var domain = from.Address[(from.Address.IndexOf('@', StringComparison.Ordinal) + 1)..];
         var messageId = $"{unique}@{domain}";
         var boundary = "=_ComplianceBot_" + unique;
-        var eml = MimeMessageWriter.Write(email, from, to, now, messageId, boundary);
+        var eml = MimeMessageWriter.Write(email, from, to, now, messageId, boundary, message.Attachments);
 
         Directory.CreateDirectory(Folder);
         var fileName = $"{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}-{SafeFilePart(email.Category)}-{SafeFilePart(email.OperationId)}-{unique[..12]}.eml";
@@ -67,7 +66,7 @@ public sealed class OutboxEmailSender : IEmailSender, IDisposable
             await stream.WriteAsync(Encoding.UTF8.GetBytes(eml), cancellationToken).ConfigureAwait(false);
         }
 
-        var entry = new IndexEntry(now, email.OperationId, to.Select(a => a.Address).ToList(), message.Subject ?? string.Empty, fileName, messageId, email.Category);
+        var entry = new IndexEntry(now, email.OperationId, to.Select(a => a.Address).ToList(), message.Subject, fileName, messageId, email.Category);
         var line = JsonSerializer.Serialize(entry, IndexJson) + "\n";
         await _indexLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

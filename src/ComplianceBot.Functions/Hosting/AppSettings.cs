@@ -32,7 +32,7 @@ public static class AppSettings
     public static readonly IReadOnlyList<(string Section, Type Options)> BoundOptions =
     [
         ("Storage", typeof(TableStorageClientOptions)),
-        ("SendGrid", typeof(Email.SendGrid.SendGridClientOptions)),
+        ("SendGrid", typeof(Email.SendGrid.SendGridOptions)),
         ("SendGrid", typeof(SendGridWebhookOptions)),
         ("Email", typeof(EmailOptions)),
         ("Auth", typeof(AuthOptions)),

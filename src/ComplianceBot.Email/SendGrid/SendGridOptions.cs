@@ -1,10 +1,11 @@
 namespace ComplianceBot.Email.SendGrid;
 
 /// <summary>
-/// Settings of the SendGrid v3 mail/send client, bound from the <c>SendGrid</c> configuration section
-/// (environment variables <c>SendGrid__ApiKey</c>, <c>SendGrid__BaseUrl</c>, ...).
+/// How ComplianceBot sends through SendGrid, bound from the <c>SendGrid</c> configuration section
+/// (environment variables <c>SendGrid__ApiKey</c>, <c>SendGrid__BaseUrl</c>, ...). The SDK's own
+/// <c>SendGrid.SendGridClientOptions</c> is built from these.
 /// </summary>
-public sealed class SendGridClientOptions
+public sealed class SendGridOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "SendGrid";
