@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
 using ComplianceBot.Domain.Catalog;
@@ -299,7 +298,7 @@ public sealed partial class ImportService(
 
         var email = Field(row, "email");
         if (email is null) return Fail(row, "email", "is required", out error);
-        if (!IsValidEmail(email)) return Fail(row, "email", $"'{email}' is not a valid email address", out error);
+        if (!PlainEmailAddress.TryParse(email, out _, out var emailProblem)) return Fail(row, "email", emailProblem!, out error);
 
         var clinicId = Field(row, "clinic_id");
         if (clinicId is null) return Fail(row, "clinic_id", "is required", out error);
@@ -527,12 +526,6 @@ public sealed partial class ImportService(
 
     private static StaffMember? Fail(RawRow row, string field, string reason, out RowError? error) => Fail<StaffMember>(row, field, reason, out error);
 
-    private static bool IsValidEmail(string email)
-    {
-        if (email.Length > 254 || !EmailPattern().IsMatch(email)) return false;
-        return MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
-    }
-
     private static bool TryParseBool(string text, out bool value)
     {
         switch (text.Trim().ToUpperInvariant())
@@ -551,9 +544,6 @@ public sealed partial class ImportService(
 
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex StatePattern();
-
-    [GeneratedRegex(@"^[^@\s<>()\[\],;:""\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
-    private static partial Regex EmailPattern();
 
     /// <summary>
     /// Reports each column that is not an import column once, with the first row it appeared on: a CSV's

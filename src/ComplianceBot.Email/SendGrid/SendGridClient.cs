@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ComplianceBot.Domain.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -120,8 +121,8 @@ public sealed partial class SendGridClient : IDisposable
         if (message.RecipientCount > MaxRecipients)
             return $"at most {MaxRecipients} recipients per request, not {message.RecipientCount}.";
         if (message.Content.Count == 0) return "content is required.";
-        if (!EmailSafety.IsValidAddress(message.From.Email)) return "from address is not valid.";
-        if (message.ReplyTo is not null && !EmailSafety.IsValidAddress(message.ReplyTo.Email)) return "reply_to address is not valid.";
+        if (!PlainEmailAddress.IsValid(message.From.Email)) return "from address is not valid.";
+        if (message.ReplyTo is not null && !PlainEmailAddress.IsValid(message.ReplyTo.Email)) return "reply_to address is not valid.";
 
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var personalization in message.Personalizations)
@@ -129,7 +130,7 @@ public sealed partial class SendGridClient : IDisposable
             if (personalization.To.Count == 0) return "every personalization needs at least one to address.";
             foreach (var to in personalization.To)
             {
-                if (!EmailSafety.IsValidAddress(to.Email)) return "a recipient address is not valid.";
+                if (!PlainEmailAddress.IsValid(to.Email)) return "a recipient address is not valid.";
                 if (!seen.Add(to.Email)) return "the same address may appear only once per request.";
             }
         }

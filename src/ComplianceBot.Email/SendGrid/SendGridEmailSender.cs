@@ -1,3 +1,4 @@
+using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Ports;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +44,7 @@ public sealed class SendGridEmailSender : IEmailSender
     /// <summary>Builds the request body, or says why the email cannot be sent.</summary>
     internal static (SendGridMessage? Message, string? Problem) ToMessage(OutgoingEmail email, EmailOptions options)
     {
-        if (!EmailSafety.IsValidAddress(options.FromAddress)) return (null, "Email:FromAddress is not a valid address.");
+        if (!PlainEmailAddress.IsValid(options.FromAddress)) return (null, "Email:FromAddress is not a valid address.");
         if (!IsOpaqueId(email.OperationId)) return (null, "the operation id must be 1-100 characters of [A-Za-z0-9._:|-].");
 
         var to = new List<SendGridAddress>();
@@ -51,7 +52,7 @@ public sealed class SendGridEmailSender : IEmailSender
         foreach (var recipient in email.To)
         {
             var address = recipient.Address.Trim();
-            if (!EmailSafety.IsValidAddress(address)) return (null, "a recipient address is not valid.");
+            if (!PlainEmailAddress.IsValid(address)) return (null, "a recipient address is not valid.");
             if (seen.Add(address)) to.Add(new SendGridAddress(address, EmailSafety.CleanDisplayName(recipient.Name)));
         }
 
@@ -62,7 +63,7 @@ public sealed class SendGridEmailSender : IEmailSender
         if (email.ReplyTo is { } reply)
         {
             var address = reply.Address.Trim();
-            if (!EmailSafety.IsValidAddress(address)) return (null, "the reply-to address is not valid.");
+            if (!PlainEmailAddress.IsValid(address)) return (null, "the reply-to address is not valid.");
             replyTo = new SendGridAddress(address, EmailSafety.CleanDisplayName(reply.Name));
         }
 
