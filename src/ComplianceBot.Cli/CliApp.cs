@@ -214,27 +214,41 @@ public static class CliApp
 
     private static Command CatalogCommand(CliContext context)
     {
-        var command = new Command("catalog", "The credential types and their rules");
+        var command = new Command("catalog", "The credential types and their rules, with each rule's basis and source");
         command.SetAction(_ =>
         {
+            var types = CliServices.Catalog(context.Overrides).All.Where(t => t.Enabled).ToList();
             var table = new Table().AddColumns("Code", "Name", "Issuer", "Rule", "Basis", "Reminders (days before)", "Aliases");
-            foreach (var t in CredentialCatalog.Default.All)
+            foreach (var t in types)
             {
                 table.AddRow(
                     Markup.Escape(t.Code),
                     Markup.Escape(t.Name),
                     Markup.Escape(t.Issuer),
                     Markup.Escape(t.Rule.Describe()),
-                    t.Basis.ToString(),
+                    BasisInWords(t.Basis),
                     string.Join(", ", t.ReminderThresholds),
                     Markup.Escape(string.Join(", ", t.Aliases ?? [])));
             }
 
             context.Console.Write(table);
+
+            // Addresses are long and must stay whole to be clicked or copied, so they follow the table one per line.
+            context.Console.WriteLine();
+            context.Console.WriteLine("Sources:");
+            foreach (var t in types) context.Console.WriteLine($"  {t.Code}: {t.SourceUrl}");
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>The basis as the README's catalog table words it.</summary>
+    private static string BasisInWords(RuleBasis basis) => basis switch
+    {
+        RuleBasis.IssuerRule => "Issuer rule",
+        RuleBasis.PracticeDefault => "Practice default",
+        _ => "Unverified",
+    };
 
     private static Command SampleCommand(CliContext context)
     {

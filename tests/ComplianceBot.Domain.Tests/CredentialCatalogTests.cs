@@ -143,6 +143,38 @@ public class CredentialCatalogTests
     }
 
     [Fact]
+    public void ReadsBackEqualCatalogWhenWrittenWithOrganizationDefaultThresholds()
+    {
+        var catalog = Catalog.WithDefaultThresholds([45, 10]);
+        using var stream = new MemoryStream();
+        catalog.WriteTo(stream);
+        stream.Position = 0;
+
+        var reloaded = CredentialCatalog.Load(stream).WithDefaultThresholds([45, 10]);
+
+        Assert.Equal(catalog.All, reloaded.All);
+        Assert.True(reloaded.Get("CCMA").InheritsThresholds);
+    }
+
+    [Fact]
+    public void KeepsAnOverridesOwnThresholdsWhenTheDefaultsChange()
+    {
+        var catalog = Catalog
+            .WithOverrides(Json("""[{ "code": "CCMA", "reminderThresholds": [20, 0] }]"""))
+            .WithDefaultThresholds([45, 10]);
+
+        Assert.Equal([20, 0], catalog.ThresholdsOf(catalog.Get("CCMA")));
+        Assert.Equal([45, 10], catalog.ThresholdsOf(catalog.Get("CPT")));
+        Assert.Equal([45, 10], catalog.ThresholdsOf(null));
+    }
+
+    [Theory]
+    [InlineData(new int[0])]
+    [InlineData(new[] { 30, -1 })]
+    public void RefusesDefaultThresholdsThatAreEmptyOrNegative(int[] thresholds) =>
+        Assert.Throws<InvalidDataException>(() => Catalog.WithDefaultThresholds(thresholds));
+
+    [Fact]
     public void AppliesOverridesWhenOrganizationChangesDefaults()
     {
         var overridden = Catalog.WithOverrides(Json("""

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ComplianceBot.Domain.Catalog;
 
 /// <summary>What kind of thing a credential is; drives grouping in reports.</summary>
@@ -31,6 +33,11 @@ public enum RuleBasis
 public sealed record LapseWindow(int Days, string InsideWindow, string AfterWindow);
 
 /// <summary>One entry of the credential catalog.</summary>
+/// <param name="ReminderThresholds">
+/// Days before the due date at which reminders go out, largest first: the entry's own, or the
+/// organization's default when <paramref name="InheritsThresholds"/> (the catalog fills them in).
+/// </param>
+/// <param name="InheritsThresholds">The entry names no thresholds of its own and follows <c>Reminders:DefaultThresholds</c>.</param>
 public sealed record CredentialType(
     string Code,
     string Name,
@@ -43,11 +50,9 @@ public sealed record CredentialType(
     string SourceUrl,
     LapseWindow? Lapse = null,
     IReadOnlyList<string>? Aliases = null,
-    bool Enabled = true)
+    bool Enabled = true,
+    [property: JsonIgnore] bool InheritsThresholds = false)
 {
-    /// <summary>The day count of the largest reminder threshold: from then on the item is "expiring".</summary>
-    public int ExpiringWithinDays => ReminderThresholds.Count == 0 ? 0 : ReminderThresholds.Max();
-
     // Records compare lists by reference; compare thresholds and aliases by value so a catalog read
     // back from its own JSON equals the original.
     public bool Equals(CredentialType? other) =>
@@ -63,7 +68,8 @@ public sealed record CredentialType(
         && SourceUrl == other.SourceUrl
         && Equals(Lapse, other.Lapse)
         && (Aliases ?? []).SequenceEqual(other.Aliases ?? [])
-        && Enabled == other.Enabled;
+        && Enabled == other.Enabled
+        && InheritsThresholds == other.InheritsThresholds;
 
     public override int GetHashCode() => HashCode.Combine(Code, Rule, Enabled);
 }

@@ -127,7 +127,7 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
         var label = type?.Name ?? $"Unknown credential {record.CredentialCode}";
         var key = type?.Code ?? CredentialCatalog.Normalize(record.CredentialCode);
         int? daysLeft = due is { } d ? DaysBetween(asOf, d) : null;
-        var state = StateOf(daysLeft, dateCheck, type?.ExpiringWithinDays ?? CredentialTypeDefaults.ReminderThresholds[0]);
+        var state = StateOf(daysLeft, dateCheck, ExpiringWithinDays(type));
         var advice = state == ComplianceState.Expired && type?.Lapse is { } lapse && due is { } expiredOn
             ? LapseAdvice(lapse, expiredOn, asOf)
             : null;
@@ -161,6 +161,9 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
             .ToList();
         return new ExpiryContext(issuedOn, staff.HireDate, staff.BirthMonthDay, events, type.Code);
     }
+
+    /// <summary>From the largest reminder threshold on, an item is "expiring" (thresholds are largest first).</summary>
+    private int ExpiringWithinDays(CredentialType? type) => _catalog.ThresholdsOf(type) is { Count: > 0 } t ? t[0] : 0;
 
     private static ComplianceState StateOf(int? daysLeft, bool dateCheck, int expiringWithinDays) => daysLeft switch
     {

@@ -48,6 +48,41 @@ public class ReminderPlannerTests
     }
 
     [Fact]
+    public void SendsOnTheOrganizationsDefaultThresholdsForAnEntryWithoutItsOwnAndCallsItExpiringFromTheLargest()
+    {
+        // CCMA names no thresholds in the catalog, so Reminders:DefaultThresholds = 45,10 applies to it.
+        var catalog = CredentialCatalog.Default.WithDefaultThresholds([10, 45]);
+        var planner = new ReminderPlanner(new ComplianceEvaluator(catalog, RequirementPolicy.Default), catalog, new ReminderSettings());
+        var records = Records("E1", Today.AddDays(400));
+        records.RemoveAll(r => r.CredentialCode == "CMA");
+        records.Add(new CredentialRecord("E1", "CCMA", Today.AddDays(45).AddMonths(-24), Today.AddDays(45), null, "test", true));
+
+        var plan = planner.Plan(Input([Ma("E1")], records, Today, Today.AddDays(-1)));
+
+        var item = Assert.Single(Assert.Single(plan.Reminders).Items);
+        Assert.Equal(("R|E1|CCMA|2027-01-02|45", 45, ComplianceState.Expiring), (item.Key.Value, item.Threshold, item.Status.State));
+        Assert.Equal([45, 10], catalog.ThresholdsOf(catalog.Get("CCMA")));
+        // An entry with its own thresholds keeps them.
+        Assert.Equal([180, 90, 60, 30, 14, 7, 1, 0], catalog.ThresholdsOf(catalog.Get("CMA")));
+    }
+
+    [Fact]
+    public void IgnoresTheBuiltInDefaultDaysOnceTheOrganizationSetsItsOwn()
+    {
+        var catalog = CredentialCatalog.Default.WithDefaultThresholds([45, 10]);
+        var planner = new ReminderPlanner(new ComplianceEvaluator(catalog, RequirementPolicy.Default), catalog, new ReminderSettings());
+        var records = Records("E1", Today.AddDays(400));
+        records.RemoveAll(r => r.CredentialCode == "CMA");
+        records.Add(new CredentialRecord("E1", "CCMA", Today.AddDays(60).AddMonths(-24), Today.AddDays(60), null, "test", true));
+
+        var plan = planner.Plan(Input([Ma("E1")], records, Today, Today.AddDays(-1)));
+
+        Assert.Empty(plan.Reminders);
+        var status = planner.Evaluate(Input([Ma("E1")], records, Today, null), [Ma("E1")]).Single().Requirements.Single(r => r.Credential?.Code == "CCMA");
+        Assert.Equal(ComplianceState.Current, status.State);
+    }
+
+    [Fact]
     public void PlansNothingWhenNoThresholdWasCrossedSinceTheLastRun()
     {
         var plan = Planner.Plan(Input([Ma("E1")], Records("E1", Today.AddDays(29)), Today, Today.AddDays(-1)));
