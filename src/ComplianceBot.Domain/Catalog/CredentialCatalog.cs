@@ -269,7 +269,8 @@ public sealed class CredentialCatalog
                 throw new InvalidDataException($"Reminder thresholds of '{type.Code}' must be zero or more days.");
             }
 
-            if (type.Lapse is { Days: < 0 })
+            // A window in months may end a day early ("3 years or more" closes the day before the third anniversary).
+            if (type.Lapse is { Months: < 0 } or { Months: 0, Days: < 0 } or { Months: > 0, Days: < -1 })
             {
                 throw new InvalidDataException($"The lapse window of '{type.Code}' must be zero or more days.");
             }

@@ -25,12 +25,17 @@ public enum RuleBasis
 
 /// <summary>
 /// After expiry, the window in which a cheaper recovery path is still open, e.g. AAMA: CE
-/// recertification within 90 days of expiry, exam only after that.
+/// recertification within 90 days of expiry, exam only after that; WA MA-C: 3 years.
 /// </summary>
-/// <param name="Days">Length of the window after the expiry date.</param>
+/// <param name="Days">Length of the window after the expiry date, in days (added after <paramref name="Months"/>).</param>
 /// <param name="InsideWindow">What is still possible inside the window.</param>
 /// <param name="AfterWindow">What is required once the window has closed.</param>
-public sealed record LapseWindow(int Days, string InsideWindow, string AfterWindow);
+/// <param name="Months">Length in calendar months, for windows the rule states in years (3 years = 36).</param>
+public sealed record LapseWindow(int Days, string InsideWindow, string AfterWindow, int Months = 0)
+{
+    /// <summary>The last day of the window for an item that expired on <paramref name="expiredOn"/>.</summary>
+    public DateOnly EndsOn(DateOnly expiredOn) => expiredOn.AddMonths(Months).AddDays(Days);
+}
 
 /// <summary>One entry of the credential catalog.</summary>
 /// <param name="ReminderThresholds">

@@ -25,6 +25,8 @@ public class ReminderPlannerTests
         new(id, "OSHA_BBP", Today.AddDays(-100), null, null, "test", true),
         new(id, "OSHA_HAZCOM", Today.AddDays(-100), null, null, "test", true),
         new(id, "CMA", Today.AddMonths(-12), null, null, "test", true),
+        new(id, "HEPB_VACCINATION", new DateOnly(2020, 1, 10), null, null, "test", true),
+        new(id, "TB_EDUCATION", Today.AddDays(-100), null, null, "test", true),
     ];
 
     private static PlanningInput Input(IReadOnlyList<StaffMember> staff, IReadOnlyList<CredentialRecord> records, DateOnly asOf, DateOnly? lastRun, IEnumerable<string>? done = null) =>
