@@ -23,7 +23,7 @@ public static class ApplicationServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the domain services both composition roots use: catalog, requirement policy,
-    /// evaluator, planner, the run, report and import services. Binds <c>Reminders</c> and <c>Catalog</c>.
+    /// evaluator, planner, the run, report, import and retraining-event services. Binds <c>Reminders</c> and <c>Catalog</c>.
     /// </summary>
     public static IServiceCollection AddComplianceBotApplication(this IServiceCollection services, IConfiguration configuration)
     {
@@ -62,6 +62,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton<ReminderRunService>();
         services.TryAddSingleton<ComplianceReportService>();
         services.TryAddSingleton<ImportService>();
+        services.TryAddSingleton<RetrainingEventService>();
         return services;
     }
 
