@@ -1,3 +1,4 @@
+using ComplianceBot.Application.Retraining;
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Application.Import;
 using ComplianceBot.Domain.Planning;
@@ -24,18 +25,20 @@ public static class ApplicationServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the domain services both composition roots use: catalog, requirement policy,
-    /// evaluator, planner, the run, report and import services. Binds <c>Reminders</c> and <c>Catalog</c>.
+    /// evaluator, planner, the run, report, import and retraining-event services. Binds <c>Reminders</c> and <c>Catalog</c>.
     /// </summary>
     public static IServiceCollection AddComplianceBotApplication(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
 
+        var thresholds = ReadDefaultThresholds(configuration.GetSection("Reminders:DefaultThresholds"));
         services.AddOptions<ReminderSettings>()
             .Bind(configuration.GetSection("Reminders"))
             .Validate(s => s.OverdueRepeatDays > 0 && s.MaxSendAttempts > 0 && s.SendConcurrency > 0 && s.ClinicConcurrency > 0,
                 "Reminders: OverdueRepeatDays, MaxSendAttempts, SendConcurrency and ClinicConcurrency must be positive.")
             .Validate(s => s.SendWindowHours is > 0 and <= 24, "Reminders:SendWindowHours must be between 1 and 24.")
+            .Validate(_ => thresholds.Valid, "Reminders:DefaultThresholds must be whole numbers of days, zero or more, e.g. 90,60,30,14,7,1,0.")
             .ValidateOnStart();
         services.AddOptions<CatalogOptions>()
             .Bind(configuration.GetSection("Catalog"))
@@ -44,18 +47,45 @@ public static class ApplicationServiceCollectionExtensions
 
         services.TryAddSingleton(sp =>
         {
+            var settings = sp.GetRequiredService<ReminderSettings>();
             var path = sp.GetRequiredService<IOptions<CatalogOptions>>().Value.OverridesPath;
-            if (string.IsNullOrEmpty(path)) return CredentialCatalog.Default;
+            if (string.IsNullOrEmpty(path)) return CredentialCatalog.Default.WithDefaultThresholds(settings.DefaultThresholds);
             using var stream = File.OpenRead(path);
-            return CredentialCatalog.Default.WithOverrides(stream);
+            return CredentialCatalog.Default.WithOverrides(stream).WithDefaultThresholds(settings.DefaultThresholds);
         });
         services.TryAddSingleton(RequirementPolicy.Default);
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ReminderSettings>>().Value);
+        services.TryAddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ReminderSettings>>().Value;
+            return thresholds.Days is { } days ? settings with { DefaultThresholds = days } : settings;
+        });
         services.TryAddSingleton<ComplianceEvaluator>();
         services.TryAddSingleton<ReminderPlanner>();
         services.TryAddSingleton<ReminderRunService>();
         services.TryAddSingleton<ComplianceReportService>();
         services.TryAddSingleton<ImportService>();
+        services.TryAddSingleton<RetrainingEventService>();
         return services;
+    }
+
+    /// <summary>
+    /// <c>Reminders:DefaultThresholds</c> as written: one value <c>45,10</c> (an environment variable), or a
+    /// JSON array (indexed keys). Read here rather than by the binder, which would add an array's days to the
+    /// built-in ones instead of replacing them.
+    /// </summary>
+    private static (IReadOnlyList<int>? Days, bool Valid) ReadDefaultThresholds(IConfigurationSection section)
+    {
+        var texts = section.Value is { } value
+            ? value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : section.GetChildren().Select(c => c.Value ?? string.Empty).ToArray();
+        if (texts.Length == 0) return (null, section.Value is null);
+        var days = new List<int>(texts.Length);
+        foreach (var text in texts)
+        {
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var day)) return (null, false);
+            days.Add(day);
+        }
+
+        return (days, true);
     }
 }

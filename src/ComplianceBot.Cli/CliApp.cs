@@ -1,3 +1,4 @@
+using ComplianceBot.Application.Retraining;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -45,6 +46,7 @@ public static class CliApp
             RunCommand(context),
             ReportCommand(context),
             CatalogCommand(context),
+            RetrainingCommand(context),
             SampleCommand(context),
             DemoCommand.Create(context),
         };
@@ -214,26 +216,90 @@ public static class CliApp
 
     private static Command CatalogCommand(CliContext context)
     {
-        var command = new Command("catalog", "The credential types and their rules");
+        var command = new Command("catalog", "The credential types and their rules, with each rule's basis and source");
         command.SetAction(_ =>
         {
+            var types = CliServices.Catalog(context.Overrides).All.Where(t => t.Enabled).ToList();
             var table = new Table().AddColumns("Code", "Name", "Issuer", "Rule", "Basis", "Reminders (days before)", "Aliases");
-            foreach (var t in CredentialCatalog.Default.All)
+            foreach (var t in types)
             {
                 table.AddRow(
                     Markup.Escape(t.Code),
                     Markup.Escape(t.Name),
                     Markup.Escape(t.Issuer),
                     Markup.Escape(t.Rule.Describe()),
-                    t.Basis.ToString(),
+                    BasisInWords(t.Basis),
                     string.Join(", ", t.ReminderThresholds),
                     Markup.Escape(string.Join(", ", t.Aliases ?? [])));
             }
 
             context.Console.Write(table);
+
+            // Addresses are long and must stay whole to be clicked or copied, so they follow the table one per line.
+            context.Console.WriteLine();
+            context.Console.WriteLine("Sources:");
+            foreach (var t in types) context.Console.WriteLine($"  {t.Code}: {t.SourceUrl}");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The basis as the README's catalog table words it.</summary>
+    private static string BasisInWords(RuleBasis basis) => basis switch
+    {
+        RuleBasis.IssuerRule => "Issuer rule",
+        RuleBasis.PracticeDefault => "Practice default",
+        _ => "Unverified",
+    };
+
+    private static Command RetrainingCommand(CliContext context)
+    {
+        var kinds = string.Join(", ", RetrainingEventKind.All.Select(k => $"{k.Name} ({k.Description})"));
+        var kind = new Argument<string>("kind") { Description = "What happened: " + kinds };
+        var effective = new Option<string>("--effective") { Description = "Date it took effect, YYYY-MM-DD", Required = true };
+        var description = new Option<string>("--description") { Description = "What changed, e.g. \"New glutaraldehyde disinfectant\"", Required = true };
+        var clinic = new Option<string?>("--clinic") { Description = "Clinic id (default: the whole organization)" };
+        var within = new Option<int?>("--due-within-days") { Description = "Days after the event by which retraining is due (default: new_hazard 0, policy_change 30, method_change 0)" };
+        var add = new Command("add", "Record an event that re-opens a training for everyone trained before it") { kind, effective, description, clinic, within };
+        add.SetAction(async (parse, ct) =>
+        {
+            var text = parse.GetValue(effective)!;
+            if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on)) throw new UsageException($"--effective '{text}' is not a date (YYYY-MM-DD).");
+            using var host = await context.StartAsync(ct);
+            var service = host.Services.GetRequiredService<RetrainingEventService>();
+            var request = new RetrainingEventRequest(parse.GetValue(kind)!, on, parse.GetValue(description)!, parse.GetValue(clinic), parse.GetValue(within));
+            var result = await service.RecordAsync(request, $"cli:{Environment.UserName}", ct);
+            if (result.Event is not { } recorded)
+            {
+                await context.Stderr.WriteLineAsync($"{result.Field}: {result.Problem}");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"Recorded: {recorded.CredentialCode} due again by {recorded.EffectiveOn.AddDays(recorded.DueWithinDays):yyyy-MM-dd} for everyone in {recorded.ClinicId ?? "every clinic"} last trained before {recorded.EffectiveOn:yyyy-MM-dd}.")));
+            return ExitCodes.Ok;
+        });
+
+        var list = new Command("list", "The recorded retraining events, oldest first");
+        list.SetAction(async (_, ct) =>
+        {
+            using var host = await context.StartAsync(ct);
+            var table = new Table().AddColumns("Effective", "Credential", "Due within (days)", "Clinic", "Description");
+            foreach (var e in await host.Services.GetRequiredService<RetrainingEventService>().ListAsync(ct))
+            {
+                table.AddRow(
+                    e.EffectiveOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    Markup.Escape(e.CredentialCode),
+                    e.DueWithinDays.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(e.ClinicId ?? "(all)"),
+                    Markup.Escape(e.Description));
+            }
+
+            context.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+
+        return new Command("retraining", "Retraining events: a new hazard (HazCom), a material policy change (HIPAA), a method or instrument change (CLIA)") { add, list };
     }
 
     private static Command SampleCommand(CliContext context)

@@ -1,4 +1,5 @@
 using ComplianceBot.Application;
+using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Email;
 using ComplianceBot.Storage;
 using Microsoft.Extensions.Configuration;
@@ -24,10 +25,7 @@ public static class CliServices
             DisableDefaults = true,
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
-        builder.Configuration
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables();
-        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        AddSources(builder.Configuration, overrides);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 
@@ -40,5 +38,25 @@ public static class CliServices
         host.Services.GetRequiredService<IStartupValidator>().Validate();
         await host.Services.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         return host;
+    }
+
+    /// <summary>
+    /// The catalog in force (overrides and <c>Reminders:DefaultThresholds</c> applied), read from the same
+    /// configuration without starting storage or email.
+    /// </summary>
+    public static CredentialCatalog Catalog(IReadOnlyDictionary<string, string?>? overrides)
+    {
+        var configuration = new ConfigurationManager();
+        AddSources(configuration, overrides);
+        using var services = new ServiceCollection().AddComplianceBotApplication(configuration).BuildServiceProvider();
+        return services.GetRequiredService<CredentialCatalog>();
+    }
+
+    private static void AddSources(IConfigurationBuilder configuration, IReadOnlyDictionary<string, string?>? overrides)
+    {
+        configuration
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables();
+        if (overrides is not null) configuration.AddInMemoryCollection(overrides);
     }
 }

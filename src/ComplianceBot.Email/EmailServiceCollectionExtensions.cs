@@ -1,3 +1,4 @@
+using ComplianceBot.Domain.Model;
 using System.Security.Cryptography;
 using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Outbox;
@@ -189,7 +190,7 @@ internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.FromAddress))
             failures.Add("Email:FromAddress (Email__FromAddress) is required.");
-        else if (!EmailSafety.IsValidAddress(options.FromAddress))
+        else if (!PlainEmailAddress.IsValid(options.FromAddress))
             failures.Add("Email:FromAddress (Email__FromAddress) must be a plain ASCII address such as reminders@example.org.");
         if (string.IsNullOrWhiteSpace(options.OutboxPath))
             failures.Add("Email:OutboxPath (Email__OutboxPath) must not be empty.");

@@ -1,3 +1,4 @@
+using ComplianceBot.Domain.Model;
 using System.Text.RegularExpressions;
 using ComplianceBot.Application.Ports;
 
@@ -36,7 +37,7 @@ internal sealed partial record PreparedEmail(
     {
         ArgumentNullException.ThrowIfNull(email);
         ArgumentNullException.ThrowIfNull(options);
-        if (!EmailSafety.IsValidAddress(options.FromAddress)) return (null, "Email:FromAddress is not a valid address.");
+        if (!PlainEmailAddress.IsValid(options.FromAddress)) return (null, "Email:FromAddress is not a valid address.");
         if (!IsOpaqueId(email.OperationId)) return (null, "the operation id must be 1-100 characters of [A-Za-z0-9._:|-].");
 
         var to = new List<EmailAddress>();
@@ -44,7 +45,7 @@ internal sealed partial record PreparedEmail(
         foreach (var recipient in email.To)
         {
             var address = recipient.Address.Trim();
-            if (!EmailSafety.IsValidAddress(address)) return (null, "a recipient address is not valid.");
+            if (!PlainEmailAddress.IsValid(address)) return (null, "a recipient address is not valid.");
             if (seen.Add(address)) to.Add(new EmailAddress(address, EmailSafety.CleanDisplayName(recipient.Name)));
         }
 
@@ -55,7 +56,7 @@ internal sealed partial record PreparedEmail(
         if (email.ReplyTo is { } reply)
         {
             var address = reply.Address.Trim();
-            if (!EmailSafety.IsValidAddress(address)) return (null, "the reply-to address is not valid.");
+            if (!PlainEmailAddress.IsValid(address)) return (null, "the reply-to address is not valid.");
             replyTo = new EmailAddress(address, EmailSafety.CleanDisplayName(reply.Name));
         }
 

@@ -17,12 +17,32 @@ public sealed class CatalogCommandTests(AzuriteFixture azurite) : IDisposable
         Assert.Empty(result.Stderr);
         foreach (var type in CredentialCatalog.Default.All)
         {
-            Assert.Contains(type.Code, result.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"  {type.Code}: {type.SourceUrl}", result.Stdout, StringComparison.Ordinal);
         }
 
-        Assert.Contains("WA_MAC", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("OSHA_BBP", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("IssuerRule", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Issuer rule", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Practice default", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShowsTheOrganizationsDefaultThresholdsForEntriesWithoutTheirOwn()
+    {
+        _cli.Overrides["Reminders:DefaultThresholds"] = "45,10";
+        var result = await _cli.RunAsync("catalog");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var ccma = result.Stdout.Split('\n').Single(l => l.Contains("│ CCMA ", StringComparison.Ordinal));
+        Assert.Contains("│ 45, 10 ", ccma, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExitsWithAConfigurationErrorWhenTheDefaultThresholdsAreNotDays()
+    {
+        _cli.Overrides["Reminders:DefaultThresholds"] = "45,soon";
+        var result = await _cli.RunAsync("catalog");
+
+        Assert.Equal(ExitCodes.UsageOrConfiguration, result.ExitCode);
+        Assert.Contains("Reminders:DefaultThresholds must be whole numbers of days", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

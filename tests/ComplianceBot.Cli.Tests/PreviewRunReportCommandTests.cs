@@ -58,7 +58,7 @@ public sealed class PreviewRunReportCommandTests(AzuriteFixture azurite) : IDisp
         Assert.NotEmpty(reminders);
         Assert.All(reminders, r => Assert.EndsWith("@northgate.example", r.GetProperty("to").GetString(), StringComparison.Ordinal));
         var mei = Assert.Single(reminders, r => r.GetProperty("employeeId").GetString() == "NG-1008");
-        var bls = Assert.Single(mei.GetProperty("items").EnumerateArray(), i => i.GetProperty("credential").GetString() == "BLS");
+        var bls = Assert.Single(mei.GetProperty("items").EnumerateArray(), i => i.GetProperty("credential").GetString() == "BLS_ARC");
         Assert.Equal("due today", bls.GetProperty("status").GetString());
         Assert.Equal(0, bls.GetProperty("daysLeft").GetInt32());
         Assert.Equal(AsOf, bls.GetProperty("expiresOn").GetString());
@@ -147,7 +147,7 @@ public sealed class PreviewRunReportCommandTests(AzuriteFixture azurite) : IDisp
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(string.Join(',', ComplianceCsv.ReportColumns), lines[0]);
         Assert.All(lines.Skip(1), l => Assert.StartsWith("austin-central,", l, StringComparison.Ordinal));
-        var row = Assert.Single(lines, l => l.Contains("RV-2099", StringComparison.Ordinal));
+        var row = Assert.Single(lines, l => l.Contains("RV-2099", StringComparison.Ordinal) && l.Contains("HIPAA", StringComparison.Ordinal));
         Assert.Contains("\"'=HYPERLINK(\"\"http://x.example\"\")\"", row, StringComparison.Ordinal);
         Assert.Contains(",'@SUM(A1),", row, StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.Contains(",=", StringComparison.Ordinal) || l.Contains(",@", StringComparison.Ordinal));

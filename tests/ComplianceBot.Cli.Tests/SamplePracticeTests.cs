@@ -139,7 +139,7 @@ public sealed class SamplePracticeTests
         }
 
         AssertEveryStatus(statuses, saturday);
-        var dueToday = Assert.Single(statuses, s => s.Status.State == ComplianceState.DueToday && s.Status.Credential?.Code == "BLS");
+        var dueToday = Assert.Single(statuses, s => s.Status.State == ComplianceState.DueToday && s.Status.RequirementKey == RequirementPolicy.Bls.Key);
         Assert.Equal(monday, dueToday.Status.DueDate);
     }
 

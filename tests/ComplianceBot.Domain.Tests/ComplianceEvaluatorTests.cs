@@ -181,11 +181,136 @@ public class ComplianceEvaluatorTests
     [Fact]
     public void ComputesBirthdayExpiryWhenBirthdayKnown()
     {
-        var status = Status("WA_MAC", Ana, Seattle, "2024-06-01", Record("WA_MAC", "2024-03-05"));
+        // Two-year cycle: issued 102 days before the birthday, so the first birthday after it plus one year.
+        var status = Status("WA_MAC", Ana, Seattle, "2025-06-01", Record("WA_MAC", "2024-03-05"));
 
-        Assert.Equal(D("2024-06-15"), status.DueDate);
+        Assert.Equal(D("2025-06-15"), status.DueDate);
         Assert.Equal(ComplianceState.Expiring, status.State);
         Assert.Equal(14, status.DaysLeft);
+    }
+
+    [Theory]
+    [InlineData("2025-05-20", "2025-06-20", "2027-06-15", ComplianceState.Current)] // renewed in the 90-day window: not expired after the birthday
+    [InlineData("2025-03-17", "2025-06-16", "2027-06-15", ComplianceState.Current)] // the window's first day
+    [InlineData("2025-06-16", "2025-06-20", "2027-06-15", ComplianceState.Current)] // renewed a day late
+    public void KeepsAWashingtonMaCRenewedEarlyCurrentPastTheBirthday(string renewed, string asOf, string due, ComplianceState state)
+    {
+        var status = Status("WA_MAC", Ana, Seattle, asOf, Record("WA_MAC", renewed));
+
+        Assert.Equal(D(due), status.DueDate);
+        Assert.Equal(state, status.State);
+    }
+
+    [Theory]
+    [InlineData("2025-06-16", "Apply to WA DOH for standard reinstatement (WAC 246-827-0610; do not work as an MA-C until reinstated) until June 14, 2028")]
+    [InlineData("2028-06-14", "Apply to WA DOH for standard reinstatement (WAC 246-827-0610; do not work as an MA-C until reinstated) until June 14, 2028")]
+    [InlineData("2028-06-15", "Expired 3 years or more (WAC 246-827-0610): if you practise as a medical assistant in another state, verify a current unrestricted, substantially equivalent credential there; otherwise pass an approved exam within the prior 6 months or hold a current national MA certification. Then apply for reinstatement")]
+    public void NamesTheWashingtonRouteByHowLongTheMaCHasBeenExpired(string asOf, string advice)
+    {
+        // Expired on the birthday 2025-06-15; "three years or more" starts on 2028-06-15.
+        var status = Status("WA_MAC", Ana, Seattle, asOf, Record("WA_MAC", "2023-06-20"));
+
+        Assert.Equal(D("2025-06-15"), status.DueDate);
+        Assert.Equal(ComplianceState.Expired, status.State);
+        Assert.Equal(advice, status.LapseAdvice);
+    }
+
+    [Theory]
+    [InlineData(null, "2024-07-15", ComplianceState.Expiring)] // CLIA from hire when no testing start is recorded
+    [InlineData("2024-07-15", "2025-01-15", ComplianceState.Current)] // testing started six months after hire
+    public void StartsTheCliaScheduleWhenTheLabTechnicianStartsTesting(string? testingStart, string due, ComplianceState state)
+    {
+        var tech = Ana with { Role = StaffRole.LabTechnician, TestingStartDate = OrNull(testingStart) };
+
+        var status = Status("CLIA_COMPETENCY", tech, Portland, "2024-06-01");
+
+        Assert.Equal(ComplianceState.Missing, status.State);
+        Assert.Equal(D(due), status.DueDate);
+        var assessed = Status("CLIA_COMPETENCY", tech, Portland, "2024-06-01", Record("CLIA_COMPETENCY", "2024-01-20"));
+        Assert.Equal(state, assessed.State);
+    }
+
+    [Theory]
+    [InlineData("2005-11-01", null, false)] // certified before 2006: no CCP points owed
+    [InlineData("2006-01-01", null, true)]
+    [InlineData("2026-02-10", "2004-05-01", false)] // the record holds this year's dues; certified in 2004
+    [InlineData("2026-02-10", "2012-05-01", true)]
+    public void AsksForRmaCcpPointsOnlyFromRmasCertifiedSince2006(string issued, string? certified, bool required)
+    {
+        var rma = Record("RMA", issued) with { CertifiedOn = OrNull(certified) };
+
+        var compliance = _evaluator.Evaluate(Portland, Ana, [rma], [], D("2026-03-01"));
+
+        Assert.Equal(required, compliance.Requirements.Any(r => r.RequirementKey == "RMA_CCP"));
+    }
+
+    [Fact]
+    public void TracksCcpPointsOfAPre2006RmaWhoHadToRecertifyFromTheirRecord()
+    {
+        var compliance = _evaluator.Evaluate(Portland, Ana, [Record("RMA", "2005-05-01"), Record("RMA_CCP", "2024-05-10")], [], D("2026-03-01"));
+
+        var ccp = Assert.Single(compliance.Requirements, r => r.RequirementKey == "RMA_CCP");
+        Assert.Equal(D("2027-05-31"), ccp.DueDate);
+    }
+
+    [Theory]
+    [InlineData("2026-03-02", 0)] // the first day: BBP is due at initial assignment
+    [InlineData("2026-03-03", -1)] // overdue from the day after, with no 30-day grace
+    public void DatesAMissingBloodbornePathogensTrainingFromTheFirstDay(string asOf, int daysLeft)
+    {
+        var newHire = Ana with { HireDate = D("2026-03-02") };
+
+        var status = Status("OSHA_BBP", newHire, Portland, asOf);
+
+        Assert.Equal(ComplianceState.Missing, status.State);
+        Assert.Equal(D("2026-03-02"), status.DueDate);
+        Assert.Equal(daysLeft, status.DaysLeft);
+    }
+
+    [Theory]
+    [InlineData("HEPB_VACCINATION")]
+    [InlineData("HEPB_DECLINATION")]
+    public void AcceptsEitherHepatitisBOutcomeOnce(string code)
+    {
+        var status = Status("HEPB_VACCINATION|HEPB_DECLINATION", Ana, Portland, "2030-01-01", Record(code, "2024-01-20"));
+
+        Assert.Equal(ComplianceState.Current, status.State);
+        Assert.Null(status.DueDate);
+        Assert.False(status.DateCheckRequired);
+    }
+
+    [Fact]
+    public void DatesAMissingHepatitisBOfferTenWorkingDaysAfterHire()
+    {
+        var newHire = Ana with { HireDate = D("2026-03-06") }; // a Friday
+
+        var status = Status("HEPB_VACCINATION|HEPB_DECLINATION", newHire, Portland, "2026-03-10");
+
+        Assert.Equal((ComplianceState.Missing, D("2026-03-20")), (status.State, status.DueDate));
+    }
+
+    [Fact]
+    public void BringsAPrintedTrainingDateForwardWhenARetrainingEventFollowsIt()
+    {
+        RetrainingEvent[] events = [new("HIPAA", D("2025-09-01"), 30, "New privacy notice")];
+
+        var status = Status("HIPAA", Ana, Portland, "2025-09-05", events, Record("HIPAA", "2025-03-01", printed: "2026-03-01"));
+
+        Assert.Equal(D("2025-10-01"), status.DueDate);
+        Assert.Equal(ComplianceState.Expiring, status.State);
+        Assert.False(status.DateCheckRequired); // the printed date still agrees with the yearly refresher
+    }
+
+    [Theory]
+    [InlineData(null, ComplianceState.NeedsDateCheck, null)]
+    [InlineData("2027-08-31", ComplianceState.Current, "2027-08-31")]
+    public void TakesALicencesExpiryOnlyFromThePrintedDate(string? printed, ComplianceState state, string? due)
+    {
+        var nurse = Ana with { Role = StaffRole.Nurse };
+
+        var status = Status("STATE_LICENSE", nurse, Portland, "2026-01-01", Record("STATE_LICENSE", "2025-08-20", printed));
+
+        Assert.Equal((state, OrNull(due)), (status.State, status.DueDate));
     }
 
     [Fact]
@@ -271,13 +396,13 @@ public class ComplianceEvaluatorTests
         var compliance = _evaluator.Evaluate(Portland, Ana, records, [], D("2026-01-01"));
 
         Assert.Equal(
-            ["BLS|BLS_ARC", "HIPAA", "OSHA_BBP", "OSHA_HAZCOM", "CMA|RMA|CCMA|NCMA", "ACLS", "TB_SCREENING"],
+            ["BLS|BLS_ARC", "HIPAA", "OSHA_BBP", "OSHA_HAZCOM", "HEPB_VACCINATION|HEPB_DECLINATION", "CMA|RMA|CCMA|NCMA", "TB_EDUCATION", "ACLS", "TB_SCREENING"],
             compliance.Requirements.Select(r => r.RequirementKey));
-        var acls = compliance.Requirements[5];
+        var acls = compliance.Requirements[7];
         Assert.Equal("ACLS Provider (AHA)", acls.Requirement);
         Assert.Equal(D("2026-03-31"), acls.DueDate);
         Assert.Equal(ComplianceState.Expiring, acls.State);
-        var tb = compliance.Requirements[6];
+        var tb = compliance.Requirements[8];
         Assert.Equal(ComplianceState.Current, tb.State);
         Assert.Null(tb.DueDate);
         Assert.False(tb.DateCheckRequired);
@@ -314,7 +439,7 @@ public class ComplianceEvaluatorTests
         var compliance = evaluator.Evaluate(Portland, Ana, [Record("FLU", "2025-10-01")], [], D("2026-01-01"));
 
         Assert.Equal(
-            ["BLS|BLS_ARC", "HIPAA", "OSHA_BBP", "CMA|RMA|CCMA|NCMA"],
+            ["BLS|BLS_ARC", "HIPAA", "OSHA_BBP", "HEPB_VACCINATION|HEPB_DECLINATION", "CMA|RMA|CCMA|NCMA", "TB_EDUCATION"],
             compliance.Requirements.Select(r => r.RequirementKey));
     }
 
@@ -348,7 +473,8 @@ public class ComplianceEvaluatorTests
         CredentialRecord[] records =
         [
             Record("BLS", "2025-09-10"), Record("HIPAA", "2025-09-10"), Record("OSHA_BBP", "2025-09-10"),
-            Record("OSHA_HAZCOM", "2025-09-10"), Record("CCMA", "2025-09-10"),
+            Record("OSHA_HAZCOM", "2025-09-10"), Record("CCMA", "2025-09-10"), Record("HEPB_DECLINATION", "2024-01-20"),
+            Record("TB_EDUCATION", "2025-09-10"),
         ];
 
         var compliance = _evaluator.Evaluate(Portland, Ana, records, [], D("2026-01-01"));

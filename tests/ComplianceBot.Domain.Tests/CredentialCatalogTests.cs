@@ -83,7 +83,21 @@ public class CredentialCatalogTests
     [InlineData("OSHA_BBP", RuleBasis.IssuerRule, CredentialCategory.Training)]
     [InlineData("OSHA_HAZCOM", RuleBasis.PracticeDefault, CredentialCategory.Training)]
     [InlineData("TB_SCREENING", RuleBasis.PracticeDefault, CredentialCategory.HealthScreening)]
-    [InlineData("WA_MAC", RuleBasis.Unverified, CredentialCategory.StateCredential)]
+    [InlineData("WA_MAC", RuleBasis.IssuerRule, CredentialCategory.StateCredential)]
+    [InlineData("CA_CPT1", RuleBasis.IssuerRule, CredentialCategory.StateCredential)]
+    [InlineData("CA_CPT2", RuleBasis.IssuerRule, CredentialCategory.StateCredential)]
+    [InlineData("CA_LPT", RuleBasis.IssuerRule, CredentialCategory.StateCredential)]
+    [InlineData("HEPB_VACCINATION", RuleBasis.IssuerRule, CredentialCategory.HealthScreening)]
+    [InlineData("HEPB_DECLINATION", RuleBasis.IssuerRule, CredentialCategory.HealthScreening)]
+    [InlineData("RESPIRATOR_FIT_TEST", RuleBasis.IssuerRule, CredentialCategory.Training)]
+    [InlineData("TB_EDUCATION", RuleBasis.PracticeDefault, CredentialCategory.Training)]
+    [InlineData("TB_SYMPTOM_SCREEN", RuleBasis.PracticeDefault, CredentialCategory.HealthScreening)]
+    [InlineData("FIRE_EXTINGUISHER", RuleBasis.IssuerRule, CredentialCategory.Training)]
+    [InlineData("CA_WPV", RuleBasis.IssuerRule, CredentialCategory.Training)]
+    [InlineData("CLIA_WAIVED", RuleBasis.PracticeDefault, CredentialCategory.Training)]
+    [InlineData("STATE_LICENSE", RuleBasis.Unverified, CredentialCategory.StateCredential)]
+    [InlineData("DEA_REGISTRATION", RuleBasis.IssuerRule, CredentialCategory.StateCredential)]
+    [InlineData("BOARD_CERTIFICATION", RuleBasis.Unverified, CredentialCategory.Certification)]
     public void HasBasisAndCategoryWhenDefaultLoaded(string code, RuleBasis basis, CredentialCategory category)
     {
         var type = Catalog.Get(code);
@@ -94,8 +108,8 @@ public class CredentialCatalogTests
     public static TheoryData<string, ExpiryRule> DefaultRules => new()
     {
         { "CMA", new MonthsToEndOfMonth(60) },
-        { "RMA", new ExactMonths(12) },
-        { "RMA_CCP", new ExactMonths(36) },
+        { "RMA", new AnniversaryMonth(12, 6) },
+        { "RMA_CCP", new AnniversaryMonth(36, 6) },
         { "CCMA", new ExactMonths(24) },
         { "CPT", new ExactMonths(24) },
         { "CET", new ExactMonths(24) },
@@ -105,13 +119,45 @@ public class CredentialCatalogTests
         { "PALS", new MonthsToEndOfMonth(24) },
         { "BLS_ARC", new ExactMonths(24) },
         { "HIPAA", new EventDriven(30, 12) },
-        { "OSHA_BBP", new RollingDays(365) },
+        { "OSHA_BBP", new RollingDays(365, DueWithinDaysOfHire: 0) },
         { "OSHA_HAZCOM", new EventDriven(0, 12) },
         { "CLIA_COMPETENCY", new Staged([6, 12], 12) },
         { "TB_SCREENING", new EventDriven(0, null) },
         { "FLU_VACCINE", new SeasonDeadline(8, 11, 30) },
-        { "WA_MAC", new BirthdayAnchored(1) },
+        { "WA_MAC", new BirthdayAnchored(2, EarlyRenewalDays: 90) },
+        { "CA_CPT1", new ExactMonths(24) },
+        { "CA_CPT2", new ExactMonths(24) },
+        { "CA_LPT", new ExactMonths(24) },
+        { "HEPB_VACCINATION", new OneTime(10, WorkingDays: true) },
+        { "HEPB_DECLINATION", new OneTime(10, WorkingDays: true) },
+        { "RESPIRATOR_FIT_TEST", new EventDriven(0, 12) },
+        { "TB_EDUCATION", new EventDriven(0, 12) },
+        { "TB_SYMPTOM_SCREEN", new ExactMonths(12) },
+        { "FIRE_EXTINGUISHER", new EventDriven(0, 12) },
+        { "CA_WPV", new EventDriven(0, 12) },
+        { "CLIA_WAIVED", new EventDriven(0, 12) },
+        { "STATE_LICENSE", new PrintedDate() },
+        { "DEA_REGISTRATION", new PrintedDate(36) },
+        { "BOARD_CERTIFICATION", new PrintedDate() },
     };
+
+    [Theory]
+    [InlineData("CPT I", "CA_CPT1")]
+    [InlineData("cpt-ii", "CA_CPT2")]
+    [InlineData("LPT", "CA_LPT")]
+    [InlineData("CPT", "CPT")]
+    [InlineData("NHA_CPT", "CPT")]
+    public void TellsCaliforniasPhlebotomyCertificatesApartFromNhasCpt(string alias, string code) =>
+        Assert.Equal(code, Catalog.Get(alias).Code);
+
+    [Fact]
+    public void ClosesTheWashingtonLapseWindowOnTheThirdAnniversaryOfTheExpiry()
+    {
+        var lapse = Catalog.Get("WA_MAC").Lapse!;
+        Assert.Equal(new DateOnly(2027, 6, 14), lapse.EndsOn(new DateOnly(2024, 6, 15)));
+        Assert.Equal(new DateOnly(2027, 2, 27), lapse.EndsOn(new DateOnly(2024, 2, 29)));
+        Assert.Contains("another state", lapse.AfterWindow, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(DefaultRules))]
@@ -141,6 +187,38 @@ public class CredentialCatalogTests
 
         Assert.Equal(Catalog.All, reloaded.All);
     }
+
+    [Fact]
+    public void ReadsBackEqualCatalogWhenWrittenWithOrganizationDefaultThresholds()
+    {
+        var catalog = Catalog.WithDefaultThresholds([45, 10]);
+        using var stream = new MemoryStream();
+        catalog.WriteTo(stream);
+        stream.Position = 0;
+
+        var reloaded = CredentialCatalog.Load(stream).WithDefaultThresholds([45, 10]);
+
+        Assert.Equal(catalog.All, reloaded.All);
+        Assert.True(reloaded.Get("CCMA").InheritsThresholds);
+    }
+
+    [Fact]
+    public void KeepsAnOverridesOwnThresholdsWhenTheDefaultsChange()
+    {
+        var catalog = Catalog
+            .WithOverrides(Json("""[{ "code": "CCMA", "reminderThresholds": [20, 0] }]"""))
+            .WithDefaultThresholds([45, 10]);
+
+        Assert.Equal([20, 0], catalog.ThresholdsOf(catalog.Get("CCMA")));
+        Assert.Equal([45, 10], catalog.ThresholdsOf(catalog.Get("CPT")));
+        Assert.Equal([45, 10], catalog.ThresholdsOf(null));
+    }
+
+    [Theory]
+    [InlineData(new int[0])]
+    [InlineData(new[] { 30, -1 })]
+    public void RefusesDefaultThresholdsThatAreEmptyOrNegative(int[] thresholds) =>
+        Assert.Throws<InvalidDataException>(() => Catalog.WithDefaultThresholds(thresholds));
 
     [Fact]
     public void AppliesOverridesWhenOrganizationChangesDefaults()

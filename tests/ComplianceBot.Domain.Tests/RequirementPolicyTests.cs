@@ -11,15 +11,17 @@ public class RequirementPolicyTests
     private static string Keys(StaffRole role, Clinic clinic) =>
         string.Join(", ", RequirementPolicy.Default.For(role, clinic).Select(r => r.Key));
 
+    private const string Exposed = "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM, HEPB_VACCINATION|HEPB_DECLINATION";
+
     [Theory]
-    [InlineData(StaffRole.MedicalAssistant, "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM, CMA|RMA|CCMA|NCMA")]
-    [InlineData(StaffRole.OfficeManager, "HIPAA, OSHA_HAZCOM")]
-    [InlineData(StaffRole.Nurse, "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM")]
-    [InlineData(StaffRole.Provider, "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM")]
-    [InlineData(StaffRole.Phlebotomist, "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM, CPT")]
-    [InlineData(StaffRole.LabTechnician, "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM, CLIA_COMPETENCY")]
-    [InlineData(StaffRole.FrontDesk, "HIPAA")]
-    [InlineData(StaffRole.Other, "HIPAA")]
+    [InlineData(StaffRole.MedicalAssistant, Exposed + ", CMA|RMA|CCMA|NCMA, RMA_CCP, TB_EDUCATION")]
+    [InlineData(StaffRole.OfficeManager, "HIPAA, OSHA_HAZCOM, TB_EDUCATION")]
+    [InlineData(StaffRole.Nurse, Exposed + ", STATE_LICENSE, TB_EDUCATION")]
+    [InlineData(StaffRole.Provider, Exposed + ", STATE_LICENSE, TB_EDUCATION")]
+    [InlineData(StaffRole.Phlebotomist, Exposed + ", CPT, TB_EDUCATION")]
+    [InlineData(StaffRole.LabTechnician, Exposed + ", CLIA_COMPETENCY, TB_EDUCATION")]
+    [InlineData(StaffRole.FrontDesk, "HIPAA, TB_EDUCATION")]
+    [InlineData(StaffRole.Other, "HIPAA, TB_EDUCATION")]
     public void ListsRoleRequirementsWhenClinicOutsideWashington(StaffRole role, string expected) =>
         Assert.Equal(expected, Keys(role, ClinicIn("OR")));
 
@@ -29,18 +31,40 @@ public class RequirementPolicyTests
     [InlineData(" WA ")]
     public void AddsWaMacWhenClinicInWashington(string state) =>
         Assert.Equal(
-            "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM, CMA|RMA|CCMA|NCMA, WA_MAC",
+            Exposed + ", CMA|RMA|CCMA|NCMA, RMA_CCP, WA_MAC, TB_EDUCATION",
             Keys(StaffRole.MedicalAssistant, ClinicIn(state)));
 
     [Fact]
     public void DropsCertificationButKeepsStateCredentialWhenClinicWaivesCertification() =>
         Assert.Equal(
-            "BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM, WA_MAC",
+            Exposed + ", RMA_CCP, WA_MAC, TB_EDUCATION",
             Keys(StaffRole.MedicalAssistant, ClinicIn("WA", waives: true)));
 
     [Fact]
     public void AddsNoStateCredentialWhenRoleIsNotMedicalAssistant() =>
-        Assert.Equal("BLS|BLS_ARC, HIPAA, OSHA_BBP, OSHA_HAZCOM", Keys(StaffRole.Nurse, ClinicIn("WA")));
+        Assert.Equal(Exposed + ", STATE_LICENSE, TB_EDUCATION", Keys(StaffRole.Nurse, ClinicIn("WA")));
+
+    [Theory]
+    [InlineData(StaffRole.Phlebotomist, Exposed + ", CA_CPT1|CA_CPT2|CA_LPT, TB_EDUCATION, CA_WPV")]
+    [InlineData(StaffRole.FrontDesk, "HIPAA, TB_EDUCATION, CA_WPV")]
+    public void AsksCaliforniaStaffForTheStatesOwnItems(StaffRole role, string expected) =>
+        Assert.Equal(expected, Keys(role, ClinicIn("CA")));
+
+    [Theory]
+    [InlineData(StaffRole.MedicalAssistant, Exposed + ", RESPIRATOR_FIT_TEST, CMA|RMA|CCMA|NCMA, RMA_CCP, CLIA_WAIVED, TB_EDUCATION, FIRE_EXTINGUISHER")]
+    [InlineData(StaffRole.Nurse, Exposed + ", RESPIRATOR_FIT_TEST, STATE_LICENSE, CLIA_WAIVED, TB_EDUCATION, FIRE_EXTINGUISHER")]
+    [InlineData(StaffRole.LabTechnician, Exposed + ", RESPIRATOR_FIT_TEST, CLIA_COMPETENCY, CLIA_WAIVED, TB_EDUCATION, FIRE_EXTINGUISHER")]
+    [InlineData(StaffRole.FrontDesk, "HIPAA, TB_EDUCATION, FIRE_EXTINGUISHER")]
+    public void AddsTheConditionalItemsTheClinicsSettingsSwitchOn(StaffRole role, string expected) =>
+        Assert.Equal(expected, Keys(role, ClinicIn("OR") with { RequiresRespirators = true, ExpectsExtinguisherUse = true, PerformsWaivedTesting = true }));
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("2005-12-31", false)]
+    [InlineData("2006-01-01", true)]
+    [InlineData("2019-06-30", true)]
+    public void AsksForAmtCcpPointsOnlyFromRmasCertifiedSince2006(string? certified, bool applies) =>
+        Assert.Equal(applies, RequirementPolicy.RmaContinuation.AppliesToHolder([certified is null ? null : DateOnly.Parse(certified, System.Globalization.CultureInfo.InvariantCulture)]));
 
     [Fact]
     public void EveryDefaultCodeIsInCatalogWhenPolicyIsDefault()

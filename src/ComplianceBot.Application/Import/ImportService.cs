@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
 using ComplianceBot.Domain.Catalog;
@@ -31,10 +30,10 @@ public sealed partial class ImportService(
     public const int WriteChunk = 2000;
 
     public static readonly IReadOnlyList<string> RosterColumns =
-        ["employee_id", "first_name", "last_name", "email", "clinic_id", "role", "hire_date", "state", "birth_month_day", "active"];
+        ["employee_id", "first_name", "last_name", "email", "clinic_id", "role", "hire_date", "state", "birth_month_day", "active", "testing_start_date"];
 
     public static readonly IReadOnlyList<string> RecordColumns =
-        ["employee_id", "credential", "issued_on", "expires_on", "credential_number"];
+        ["employee_id", "credential", "issued_on", "expires_on", "credential_number", "certified_on"];
 
     private static readonly IReadOnlyDictionary<string, string> RecordColumnAliases = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -299,7 +298,7 @@ public sealed partial class ImportService(
 
         var email = Field(row, "email");
         if (email is null) return Fail(row, "email", "is required", out error);
-        if (!IsValidEmail(email)) return Fail(row, "email", $"'{email}' is not a valid email address", out error);
+        if (!PlainEmailAddress.TryParse(email, out _, out var emailProblem)) return Fail(row, "email", emailProblem!, out error);
 
         var clinicId = Field(row, "clinic_id");
         if (clinicId is null) return Fail(row, "clinic_id", "is required", out error);
@@ -332,7 +331,15 @@ public sealed partial class ImportService(
             if (!TryParseBool(activeText, out active)) return Fail(row, "active", $"'{activeText}' is not true/false, yes/no or 1/0", out error);
         }
 
-        return new StaffMember(id, first, last, email, clinic.Id, role, hire, state, birthday, active);
+        DateOnly? testingStart = null;
+        if (Field(row, "testing_start_date") is { } testingText)
+        {
+            if (!TryParseDate(testingText, out var t)) return Fail(row, "testing_start_date", $"'{testingText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (hire is { } hired && t < hired) return Fail(row, "testing_start_date", $"{t:yyyy-MM-dd} is before hire_date {hired:yyyy-MM-dd}", out error);
+            testingStart = t;
+        }
+
+        return new StaffMember(id, first, last, email, clinic.Id, role, hire, state, birthday, active, testingStart);
     }
 
     private CredentialRecord? ValidateRecord(RawRow row, IReadOnlyDictionary<string, string> roster, string source, out string? clinicId, out RowError? error)
@@ -373,8 +380,16 @@ public sealed partial class ImportService(
         var number = Field(row, "credential_number");
         if (number is { Length: > 64 }) return Fail<CredentialRecord>(row, "credential_number", "is longer than 64 characters", out error);
 
+        DateOnly? certified = null;
+        if (Field(row, "certified_on") is { } certifiedText)
+        {
+            if (!TryParseDate(certifiedText, out var c)) return Fail<CredentialRecord>(row, "certified_on", $"'{certifiedText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (issued is { } i2 && c > i2) return Fail<CredentialRecord>(row, "certified_on", $"{c:yyyy-MM-dd} is after {issuedColumn} {i2:yyyy-MM-dd}: the original certification comes first", out error);
+            certified = c;
+        }
+
         clinicId = staffClinic;
-        return new CredentialRecord(id, type.Code, issued, expires, number, source, Verified: false);
+        return new CredentialRecord(id, type.Code, issued, expires, number, source, Verified: false, certified);
     }
 
     private async Task WriteStaffAsync(List<StaffMember> batch, Tally tally, CancellationToken cancellationToken)
@@ -527,12 +542,6 @@ public sealed partial class ImportService(
 
     private static StaffMember? Fail(RawRow row, string field, string reason, out RowError? error) => Fail<StaffMember>(row, field, reason, out error);
 
-    private static bool IsValidEmail(string email)
-    {
-        if (email.Length > 254 || !EmailPattern().IsMatch(email)) return false;
-        return MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
-    }
-
     private static bool TryParseBool(string text, out bool value)
     {
         switch (text.Trim().ToUpperInvariant())
@@ -551,9 +560,6 @@ public sealed partial class ImportService(
 
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex StatePattern();
-
-    [GeneratedRegex(@"^[^@\s<>()\[\],;:""\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
-    private static partial Regex EmailPattern();
 
     /// <summary>
     /// Reports each column that is not an import column once, with the first row it appeared on: a CSV's

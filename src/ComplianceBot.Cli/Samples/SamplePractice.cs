@@ -104,8 +104,21 @@ public static class SamplePractice
             sb.Append(CultureInfo.InvariantCulture, $"{id},{code},{issued:yyyy-MM-dd},{expires:yyyy-MM-dd},{number}\n");
         }
 
-        // A card "printed" to expire in exactly `days`, issued 24 months earlier (AHA: end of month).
-        void Card(string id, string code, int days) => Add(id, code, today.AddDays(days).AddMonths(-24), today.AddDays(days), "C" + id[3..] + code.Length);
+        // A card printed to expire in `days`, issued 24 months earlier. Red Cross cards carry the exact day;
+        // AHA cards run to the end of the month, so theirs is printed as the month's last day.
+        void Card(string id, string code, int days)
+        {
+            var expires = today.AddDays(days);
+            if (code != "BLS_ARC") expires = new DateOnly(expires.Year, expires.Month, DateTime.DaysInMonth(expires.Year, expires.Month));
+            Add(id, code, today.AddDays(days).AddMonths(-24), expires, "C" + id[3..] + code.Length);
+        }
+
+        // AHA cards: two years, through the end of the month of issue, as printed on the card.
+        static DateOnly AhaExpiry(DateOnly issued)
+        {
+            var month = issued.AddMonths(24);
+            return new DateOnly(month.Year, month.Month, DateTime.DaysInMonth(month.Year, month.Month));
+        }
 
         // Trainings completed `daysAgo` days ago; the catalog computes when they are next due.
         void Done(string id, string code, int daysAgo) => Add(id, code, today.AddDays(-daysAgo));
@@ -114,9 +127,9 @@ public static class SamplePractice
         var i = 0;
         foreach (var p in People.Where(p => p.Role is not "office_manager" and not "front_desk"))
         {
-            // Every clinical person holds a BLS card; their expiries walk through the thresholds.
+            // Every clinical person holds a BLS card; the first ones (Red Cross, dated to the day) walk through the thresholds.
             var days = i < thresholds.Length ? thresholds[i] : 200 + (i * 11);
-            Card(p.Id, i % 4 == 3 ? "BLS_ARC" : "BLS", days);
+            Card(p.Id, i < thresholds.Length || i % 4 == 3 ? "BLS_ARC" : "BLS", days);
             i++;
         }
 
@@ -125,11 +138,15 @@ public static class SamplePractice
             // Annual trainings: most current, a few overdue.
             Done(p.Id, "HIPAA", p.Id.EndsWith('4') ? 380 : 120);
             Done(p.Id, "OSHA_HAZCOM", p.Id.EndsWith('3') ? 372 : 200);
+            if (!p.Id.EndsWith('5')) Done(p.Id, "TB_EDUCATION", p.Id.EndsWith('6') ? 355 : 90);
         }
 
         foreach (var p in People.Where(p => p.Role is "medical_assistant" or "nurse" or "provider" or "phlebotomist" or "lab_technician"))
         {
             Done(p.Id, "OSHA_BBP", p.Id.EndsWith('2') ? 340 : 150);
+
+            // Hepatitis B: offered once; either outcome closes it. New hires (ending in 5) have not answered yet.
+            if (!p.Id.EndsWith('5')) Done(p.Id, p.Id.EndsWith('7') ? "HEPB_DECLINATION" : "HEPB_VACCINATION", 400);
         }
 
         // Certifications of medical assistants.
@@ -150,13 +167,14 @@ public static class SamplePractice
         Add("NG-1002", "WA_MAC", today.AddMonths(-7));
         Add("NG-1003", "WA_MAC", today.AddMonths(-13));
         Add("NG-1004", "WA_MAC", today.AddMonths(-2));
+        Add("RV-2002", "RMA_CCP", today.AddMonths(-30));
 
         // Phlebotomy, lab and the rest.
         Add("NG-1008", "CPT", today.AddMonths(-22));
         Add("HV-3008", "CPT", today.AddMonths(-8));
         Add("RV-2008", "CLIA_COMPETENCY", today.AddMonths(-5));
-        Add("RV-2006", "ACLS", today.AddMonths(-23).AddDays(-10), today.AddDays(40));
-        Add("HV-3006", "PALS", today.AddMonths(-12), today.AddMonths(12));
+        Add("RV-2006", "ACLS", today.AddMonths(-23).AddDays(-10), AhaExpiry(today.AddMonths(-23).AddDays(-10)));
+        Add("HV-3006", "PALS", today.AddMonths(-12), AhaExpiry(today.AddMonths(-12)));
         Add("NG-1006", "TB_SCREENING", today.AddDays(-2000));
         Add("RV-2007", "FLU_VACCINE", today.AddDays(-300));
     }

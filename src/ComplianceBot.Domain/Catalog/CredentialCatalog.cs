@@ -30,8 +30,10 @@ public sealed class CredentialCatalog
 
     private readonly Dictionary<string, CredentialType> _byKey;
 
-    private CredentialCatalog(IReadOnlyList<CredentialType> types)
+    private CredentialCatalog(IReadOnlyList<CredentialType> types, IReadOnlyList<int>? defaultThresholds = null)
     {
+        DefaultThresholds = defaultThresholds ?? CredentialTypeDefaults.ReminderThresholds;
+        types = types.Select(t => t.InheritsThresholds ? t with { ReminderThresholds = DefaultThresholds } : t).ToList();
         All = types;
         _byKey = new Dictionary<string, CredentialType>(StringComparer.Ordinal);
         foreach (var type in types)
@@ -62,6 +64,38 @@ public sealed class CredentialCatalog
 
     /// <summary>Every type, enabled or not, in file order.</summary>
     public IReadOnlyList<CredentialType> All { get; }
+
+    /// <summary>
+    /// Thresholds of every entry without its own, and of codes the catalog does not know: the organization's
+    /// <c>Reminders:DefaultThresholds</c> once <see cref="WithDefaultThresholds"/> applied them. Largest first.
+    /// </summary>
+    public IReadOnlyList<int> DefaultThresholds { get; }
+
+    /// <summary>
+    /// The one place an item's reminder thresholds are decided (days before the due date, largest first):
+    /// the entry's own, else <see cref="DefaultThresholds"/>. The planner sends on them and the evaluator
+    /// calls an item "expiring" from the largest one, so both always agree.
+    /// </summary>
+    public IReadOnlyList<int> ThresholdsOf(CredentialType? type) =>
+        type is null ? DefaultThresholds
+        : type.InheritsThresholds ? DefaultThresholds
+        : type.ReminderThresholds;
+
+    /// <summary>
+    /// A copy whose entries without thresholds of their own (and unknown codes) use <paramref name="thresholds"/>,
+    /// e.g. <c>Reminders:DefaultThresholds = 45,10</c>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A threshold is negative or none is given.</exception>
+    public CredentialCatalog WithDefaultThresholds(IReadOnlyList<int> thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(thresholds);
+        if (thresholds.Count == 0 || thresholds.Any(t => t < 0))
+        {
+            throw new InvalidDataException("Default reminder thresholds must be one or more days, each zero or more.");
+        }
+
+        return new CredentialCatalog(All, [.. thresholds.Distinct().OrderDescending()]);
+    }
 
     /// <summary>Loads a complete catalog: a JSON array of entries (see <c>default-catalog.json</c>).</summary>
     public static CredentialCatalog Load(Stream json)
@@ -97,7 +131,7 @@ public sealed class CredentialCatalog
             }
         }
 
-        return new CredentialCatalog(types);
+        return new CredentialCatalog(types, DefaultThresholds);
     }
 
     /// <summary>
@@ -120,11 +154,14 @@ public sealed class CredentialCatalog
             ? type
             : throw new KeyNotFoundException($"Credential code '{code}' is not in the catalog.");
 
-    /// <summary>Writes the whole catalog in the same JSON shape <see cref="Load"/> reads.</summary>
+    /// <summary>
+    /// Writes the whole catalog in the same JSON shape <see cref="Load"/> reads; an entry that inherits the
+    /// default thresholds is written without any, so it inherits again when read back.
+    /// </summary>
     public void WriteTo(Stream utf8Json)
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
-        JsonSerializer.Serialize(utf8Json, All, JsonOptions);
+        JsonSerializer.Serialize(utf8Json, All.Select(t => t.InheritsThresholds ? t with { ReminderThresholds = null! } : t), JsonOptions);
     }
 
     /// <summary>The canonical form of a code or alias: trimmed, upper-case, separators as '_'.</summary>
@@ -196,7 +233,8 @@ public sealed class CredentialCatalog
                 Required(SourceUrl, "sourceUrl"),
                 Lapse,
                 Aliases,
-                Enabled ?? true);
+                Enabled ?? true,
+                InheritsThresholds: ReminderThresholds is null);
             return Validated(type);
         }
 
@@ -208,6 +246,7 @@ public sealed class CredentialCatalog
             Rule = Rule ?? type.Rule,
             Basis = Basis ?? type.Basis,
             ReminderThresholds = ReminderThresholds ?? type.ReminderThresholds,
+            InheritsThresholds = ReminderThresholds is null && type.InheritsThresholds,
             RenewalSteps = RenewalSteps ?? type.RenewalSteps,
             SourceUrl = SourceUrl ?? type.SourceUrl,
             Lapse = Lapse ?? type.Lapse,
@@ -230,7 +269,8 @@ public sealed class CredentialCatalog
                 throw new InvalidDataException($"Reminder thresholds of '{type.Code}' must be zero or more days.");
             }
 
-            if (type.Lapse is { Days: < 0 })
+            // A window in months may end a day early ("3 years or more" closes the day before the third anniversary).
+            if (type.Lapse is { Months: < 0 } or { Months: 0, Days: < 0 } or { Months: > 0, Days: < -1 })
             {
                 throw new InvalidDataException($"The lapse window of '{type.Code}' must be zero or more days.");
             }
@@ -248,9 +288,9 @@ public sealed class CredentialCatalog
 /// <summary>Defaults shared by catalog entries.</summary>
 public static class CredentialTypeDefaults
 {
-    /// <summary>Days before the due date at which reminders go out, for multi-year credentials.</summary>
+    /// <summary>
+    /// Days before the due date at which reminders go out for entries without their own, until the
+    /// organization's <c>Reminders:DefaultThresholds</c> replaces them (<see cref="CredentialCatalog.WithDefaultThresholds"/>).
+    /// </summary>
     public static readonly IReadOnlyList<int> ReminderThresholds = [90, 60, 30, 14, 7, 1, 0];
-
-    /// <summary>Shorter series for yearly trainings.</summary>
-    public static readonly IReadOnlyList<int> YearlyTrainingThresholds = [30, 14, 7, 1, 0];
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ComplianceBot.Domain.Catalog;
 
 /// <summary>What kind of thing a credential is; drives grouping in reports.</summary>
@@ -23,14 +25,24 @@ public enum RuleBasis
 
 /// <summary>
 /// After expiry, the window in which a cheaper recovery path is still open, e.g. AAMA: CE
-/// recertification within 90 days of expiry, exam only after that.
+/// recertification within 90 days of expiry, exam only after that; WA MA-C: 3 years.
 /// </summary>
-/// <param name="Days">Length of the window after the expiry date.</param>
+/// <param name="Days">Length of the window after the expiry date, in days (added after <paramref name="Months"/>).</param>
 /// <param name="InsideWindow">What is still possible inside the window.</param>
 /// <param name="AfterWindow">What is required once the window has closed.</param>
-public sealed record LapseWindow(int Days, string InsideWindow, string AfterWindow);
+/// <param name="Months">Length in calendar months, for windows the rule states in years (3 years = 36).</param>
+public sealed record LapseWindow(int Days, string InsideWindow, string AfterWindow, int Months = 0)
+{
+    /// <summary>The last day of the window for an item that expired on <paramref name="expiredOn"/>.</summary>
+    public DateOnly EndsOn(DateOnly expiredOn) => expiredOn.AddMonths(Months).AddDays(Days);
+}
 
 /// <summary>One entry of the credential catalog.</summary>
+/// <param name="ReminderThresholds">
+/// Days before the due date at which reminders go out, largest first: the entry's own, or the
+/// organization's default when <paramref name="InheritsThresholds"/> (the catalog fills them in).
+/// </param>
+/// <param name="InheritsThresholds">The entry names no thresholds of its own and follows <c>Reminders:DefaultThresholds</c>.</param>
 public sealed record CredentialType(
     string Code,
     string Name,
@@ -43,11 +55,9 @@ public sealed record CredentialType(
     string SourceUrl,
     LapseWindow? Lapse = null,
     IReadOnlyList<string>? Aliases = null,
-    bool Enabled = true)
+    bool Enabled = true,
+    [property: JsonIgnore] bool InheritsThresholds = false)
 {
-    /// <summary>The day count of the largest reminder threshold: from then on the item is "expiring".</summary>
-    public int ExpiringWithinDays => ReminderThresholds.Count == 0 ? 0 : ReminderThresholds.Max();
-
     // Records compare lists by reference; compare thresholds and aliases by value so a catalog read
     // back from its own JSON equals the original.
     public bool Equals(CredentialType? other) =>
@@ -63,7 +73,8 @@ public sealed record CredentialType(
         && SourceUrl == other.SourceUrl
         && Equals(Lapse, other.Lapse)
         && (Aliases ?? []).SequenceEqual(other.Aliases ?? [])
-        && Enabled == other.Enabled;
+        && Enabled == other.Enabled
+        && InheritsThresholds == other.InheritsThresholds;
 
     public override int GetHashCode() => HashCode.Combine(Code, Rule, Enabled);
 }

@@ -12,12 +12,16 @@ namespace ComplianceBot.Domain.Catalog;
 /// The catalog code being computed; event-driven rules use only events of this code. Null means every
 /// event in <paramref name="Events"/> applies (the caller filtered them already).
 /// </param>
+/// <param name="TestingStartDate">When the person began testing patient specimens (CLIA); null: the hire date stands in.</param>
+/// <param name="CertifiedOn">The credential's original certification date (AMT: sets the dues anniversary month); null: the issue date stands in.</param>
 public sealed record ExpiryContext(
     DateOnly? IssuedOn,
     DateOnly? HireDate,
     MonthDay? Birthday,
     IReadOnlyList<RetrainingEvent> Events,
-    string? CredentialCode = null)
+    string? CredentialCode = null,
+    DateOnly? TestingStartDate = null,
+    DateOnly? CertifiedOn = null)
 {
     /// <summary>A context with only an issue date, for rules that need nothing else.</summary>
     public static ExpiryContext Issued(DateOnly? issuedOn) => new(issuedOn, null, null, []);
@@ -41,6 +45,9 @@ public sealed record ExpiryContext(
 [JsonDerivedType(typeof(Staged), nameof(Staged))]
 [JsonDerivedType(typeof(SeasonDeadline), nameof(SeasonDeadline))]
 [JsonDerivedType(typeof(EventDriven), nameof(EventDriven))]
+[JsonDerivedType(typeof(OneTime), nameof(OneTime))]
+[JsonDerivedType(typeof(PrintedDate), nameof(PrintedDate))]
+[JsonDerivedType(typeof(AnniversaryMonth), nameof(AnniversaryMonth))]
 public abstract record ExpiryRule
 {
     /// <summary>The date by which the credential must be renewed, or null when none applies.</summary>
@@ -59,7 +66,30 @@ public abstract record ExpiryRule
         return context.IssuedOn is null ? [IssueDateInput] : [];
     }
 
+    /// <summary>
+    /// The earliest due date a retraining event of this credential, effective after <paramref name="last"/>,
+    /// gives: its effective date plus its <see cref="RetrainingEvent.DueWithinDays"/>. Null when none applies.
+    /// </summary>
+    protected static DateOnly? RetrainingDue(ExpiryContext context, DateOnly last)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        DateOnly? due = null;
+        foreach (var e in context.Events)
+        {
+            if (context.CredentialCode is { } code && !string.Equals(e.CredentialCode, code, StringComparison.OrdinalIgnoreCase)) continue;
+            if (e.EffectiveOn <= last) continue;
+            var eventDue = e.EffectiveOn.AddDays(e.DueWithinDays);
+            if (due is null || eventDue < due) due = eventDue;
+        }
+
+        return due;
+    }
+
+    /// <summary>The earlier of two optional dates.</summary>
+    protected static DateOnly? Earliest(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
     internal const string IssueDateInput = "issue date";
+    internal const string PrintedDateInput = "printed expiry date";
     internal const string HireDateInput = "hire date";
     internal const string BirthdayInput = "birthday";
 }

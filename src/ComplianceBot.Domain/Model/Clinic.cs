@@ -11,6 +11,9 @@ namespace ComplianceBot.Domain.Model;
 /// <param name="SendHour">Local hour (0-23) at which reminders go out.</param>
 /// <param name="BusinessDays">Local days on which reminders go out.</param>
 /// <param name="WaivesCertification">When true, medical assistants need no CMA/RMA/CCMA/NCMA.</param>
+/// <param name="RequiresRespirators">Staff wear N95s or other required respirators: clinical staff need a yearly fit test.</param>
+/// <param name="ExpectsExtinguisherUse">Staff are expected to use fire extinguishers: everyone needs the training at hire and yearly.</param>
+/// <param name="PerformsWaivedTesting">The clinic runs CLIA-waived tests: staff who run them need a yearly competency check (practice default).</param>
 public sealed record Clinic(
     string Id,
     string Name,
@@ -19,7 +22,10 @@ public sealed record Clinic(
     IReadOnlyList<string> ManagerEmails,
     int SendHour,
     IReadOnlySet<DayOfWeek> BusinessDays,
-    bool WaivesCertification = false)
+    bool WaivesCertification = false,
+    bool RequiresRespirators = false,
+    bool ExpectsExtinguisherUse = false,
+    bool PerformsWaivedTesting = false)
 {
     public static readonly IReadOnlySet<DayOfWeek> MondayToFriday = new HashSet<DayOfWeek>
     {

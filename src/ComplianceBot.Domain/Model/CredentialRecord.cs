@@ -11,6 +11,10 @@ namespace ComplianceBot.Domain.Model;
 /// <param name="CredentialNumber">Card or certificate number; never put in logs or email metadata.</param>
 /// <param name="Source">Where the record came from, e.g. <c>import</c>, <c>api</c>.</param>
 /// <param name="Verified">Whether someone checked it against the issuer.</param>
+/// <param name="CertifiedOn">
+/// The original certification date when it differs from <paramref name="IssuedOn"/> (an RMA whose record holds
+/// the last dues payment): sets AMT's anniversary month and whether CCP points apply. Null: the issue date.
+/// </param>
 public sealed record CredentialRecord(
     string EmployeeId,
     string CredentialCode,
@@ -18,12 +22,20 @@ public sealed record CredentialRecord(
     DateOnly? PrintedExpiresOn,
     string? CredentialNumber,
     string Source,
-    bool Verified);
+    bool Verified,
+    DateOnly? CertifiedOn = null)
+{
+    /// <summary>When the holder was certified: <see cref="CertifiedOn"/>, else the issue date.</summary>
+    public DateOnly? CertificationDate => CertifiedOn ?? IssuedOn;
+}
 
 /// <summary>
 /// An organization-level event that makes earlier training stale, e.g. a new hazardous chemical
-/// (HazCom) or a material change to privacy policies (HIPAA).
+/// (HazCom), a material change to privacy policies (HIPAA), a new test method or instrument (CLIA).
+/// Everyone whose last completion of <paramref name="CredentialCode"/> predates <paramref name="EffectiveOn"/>
+/// is due again by <paramref name="EffectiveOn"/> plus <paramref name="DueWithinDays"/>.
 /// </summary>
+/// <param name="ClinicId">The clinic it happened in; null for the whole organization.</param>
 public sealed record RetrainingEvent(
     string CredentialCode,
     DateOnly EffectiveOn,

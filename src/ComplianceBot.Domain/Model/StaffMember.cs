@@ -41,6 +41,10 @@ public readonly record struct MonthDay(int Month, int Day)
 }
 
 /// <summary>A person on a clinic's roster. Employee ids are unique across the organization.</summary>
+/// <param name="TestingStartDate">
+/// When the person began testing patient specimens; starts the CLIA competency schedule. Null means not
+/// recorded, and the hire date stands in.
+/// </param>
 public sealed record StaffMember(
     string EmployeeId,
     string FirstName,
@@ -51,7 +55,8 @@ public sealed record StaffMember(
     DateOnly? HireDate,
     string State,
     MonthDay? BirthMonthDay,
-    bool Active)
+    bool Active,
+    DateOnly? TestingStartDate = null)
 {
     public string DisplayName => $"{FirstName} {LastName}".Trim();
 }

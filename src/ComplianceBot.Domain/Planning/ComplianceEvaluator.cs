@@ -51,6 +51,12 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
 
         foreach (var requirement in _policy.For(staff.Role, clinic))
         {
+            if (requirement.OnlyWhenHolding is { } holding
+                && !requirement.AppliesToHolder(records.Where(r => r.Type?.Code == CodeOf(holding.Code)).Select(r => r.Record.CertificationDate)))
+            {
+                continue;
+            }
+
             var options = requirement.AnyOf
                 .Select(code => _catalog.TryResolve(code, out var t) ? t : null)
                 .OfType<CredentialType>()
@@ -95,6 +101,8 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
         return Assess(staff, type, record, EventsOf(clinic, events), asOf);
     }
 
+    private string CodeOf(string codeOrAlias) => _catalog.TryResolve(codeOrAlias, out var t) ? t.Code : codeOrAlias;
+
     private static List<RetrainingEvent> EventsOf(Clinic clinic, IReadOnlyList<RetrainingEvent> events) =>
         events.Where(e => e.ClinicId is null || string.Equals(e.ClinicId, clinic.Id, StringComparison.OrdinalIgnoreCase)).ToList();
 
@@ -106,28 +114,33 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
         DateOnly asOf)
     {
         DateOnly? computed = null;
+        DateOnly? calendar = null;
         var inputsMissing = record.IssuedOn is null;
         if (type is not null && record.IssuedOn is not null)
         {
             // A record without an issue date is not "never done": rules that read a null IssuedOn as
             // "no record yet" (hire-anchored ones) must not see it, so it only gets a printed date.
-            var context = ContextFor(staff, type, record.IssuedOn, clinicEvents);
+            var context = ContextFor(staff, type, record, clinicEvents);
             computed = type.Rule.ComputeDueDate(context);
+            calendar = context.Events.Count == 0 ? computed : type.Rule.ComputeDueDate(context with { Events = [] });
             inputsMissing = type.Rule.MissingInputs(context).Count > 0;
         }
 
+        // A retraining event after the last completion brings the date forward, even past a printed one:
+        // the certificate says when the training lapses, not that a new hazard needs no training.
+        var retraining = computed is { } c && (calendar is null || c < calendar) ? computed : null;
         var printed = record.PrintedExpiresOn;
-        var due = printed ?? computed;
+        var due = printed is { } p ? (retraining is { } r && r < p ? r : p) : computed;
         var dateCheck =
             type is null
             || record.IssuedOn > asOf
-            || (printed is { } p && computed is { } c && Math.Abs(DaysBetween(c, p)) > DateCheckToleranceDays)
+            || (printed is { } pd && calendar is { } cd && Math.Abs(DaysBetween(cd, pd)) > DateCheckToleranceDays)
             || (due is null && inputsMissing);
 
         var label = type?.Name ?? $"Unknown credential {record.CredentialCode}";
         var key = type?.Code ?? CredentialCatalog.Normalize(record.CredentialCode);
         int? daysLeft = due is { } d ? DaysBetween(asOf, d) : null;
-        var state = StateOf(daysLeft, dateCheck, type?.ExpiringWithinDays ?? CredentialTypeDefaults.ReminderThresholds[0]);
+        var state = StateOf(daysLeft, dateCheck, ExpiringWithinDays(type));
         var advice = state == ComplianceState.Expired && type?.Lapse is { } lapse && due is { } expiredOn
             ? LapseAdvice(lapse, expiredOn, asOf)
             : null;
@@ -151,7 +164,7 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
     private ExpiryContext ContextFor(
         StaffMember staff,
         CredentialType type,
-        DateOnly? issuedOn,
+        CredentialRecord? record,
         IReadOnlyList<RetrainingEvent> clinicEvents)
     {
         // Events may name a type by alias; hand the rule only this type's events, under its code.
@@ -159,8 +172,11 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
             .Where(e => _catalog.TryResolve(e.CredentialCode, out var t) && t.Code == type.Code)
             .Select(e => e with { CredentialCode = type.Code })
             .ToList();
-        return new ExpiryContext(issuedOn, staff.HireDate, staff.BirthMonthDay, events, type.Code);
+        return new ExpiryContext(record?.IssuedOn, staff.HireDate, staff.BirthMonthDay, events, type.Code, staff.TestingStartDate, record?.CertifiedOn);
     }
+
+    /// <summary>From the largest reminder threshold on, an item is "expiring" (thresholds are largest first).</summary>
+    private int ExpiringWithinDays(CredentialType? type) => _catalog.ThresholdsOf(type) is { Count: > 0 } t ? t[0] : 0;
 
     private static ComplianceState StateOf(int? daysLeft, bool dateCheck, int expiringWithinDays) => daysLeft switch
     {
@@ -173,7 +189,7 @@ public sealed class ComplianceEvaluator(CredentialCatalog catalog, RequirementPo
 
     private static string LapseAdvice(LapseWindow lapse, DateOnly expiredOn, DateOnly asOf)
     {
-        var windowEnd = expiredOn.AddDays(lapse.Days);
+        var windowEnd = lapse.EndsOn(expiredOn);
         return asOf <= windowEnd
             ? $"{lapse.InsideWindow} until {windowEnd.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture)}"
             : lapse.AfterWindow;

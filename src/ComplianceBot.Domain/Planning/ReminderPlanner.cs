@@ -200,9 +200,7 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
             yield break;
         }
 
-        var type = status.Credential ?? FirstOption(status);
-        var before = type?.ReminderThresholds is { Count: > 0 } own ? own : settings.DefaultThresholds;
-        foreach (var t in before)
+        foreach (var t in catalog.ThresholdsOf(status.Credential ?? FirstOption(status)))
         {
             yield return t;
         }

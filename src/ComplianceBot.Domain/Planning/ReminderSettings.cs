@@ -18,7 +18,11 @@ public sealed record ReminderSettings
     /// <summary>Records issued within this many days show as "recently renewed" in the digest.</summary>
     public int RecentlyRenewedDays { get; init; } = 14;
 
-    /// <summary>Thresholds (days before due) used when a catalog entry has none.</summary>
+    /// <summary>
+    /// Thresholds (days before due) for catalog entries without their own. Configuration only: the
+    /// composition root applies them to the catalog (<see cref="Catalog.CredentialCatalog.WithDefaultThresholds"/>),
+    /// which is where the planner and the evaluator read every item's thresholds.
+    /// </summary>
     public IReadOnlyList<int> DefaultThresholds { get; init; } = [90, 60, 30, 14, 7, 1, 0];
 
     /// <summary>How long a claim stays owned by a run that has not finished with it.</summary>

@@ -75,6 +75,11 @@ public sealed class TableClinicStore(TableStorageClient client, StorageTables ta
         ["SendHour"] = clinic.SendHour,
         ["BusinessDays"] = string.Join(',', clinic.BusinessDays.Order().Select(d => d.ToString())),
         ["WaivesCertification"] = clinic.WaivesCertification,
+
+        // Settings that switch conditional requirements on; absent on older rows, read as false.
+        ["RequiresRespirators"] = clinic.RequiresRespirators,
+        ["ExpectsExtinguisherUse"] = clinic.ExpectsExtinguisherUse,
+        ["PerformsWaivedTesting"] = clinic.PerformsWaivedTesting,
     };
 
     private static Clinic ToClinic(TableEntity e) => new(
@@ -85,5 +90,8 @@ public sealed class TableClinicStore(TableStorageClient client, StorageTables ta
         JsonSerializer.Deserialize<List<string>>(e.GetString("ManagerEmails") ?? "[]") ?? [],
         e.GetInt32("SendHour") ?? 0,
         (e.GetString("BusinessDays") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<DayOfWeek>).ToHashSet(),
-        e.GetBoolean("WaivesCertification") ?? false);
+        e.GetBoolean("WaivesCertification") ?? false,
+        e.GetBoolean("RequiresRespirators") ?? false,
+        e.GetBoolean("ExpectsExtinguisherUse") ?? false,
+        e.GetBoolean("PerformsWaivedTesting") ?? false);
 }

@@ -96,6 +96,7 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
         ["CredentialNumber"] = r.CredentialNumber,
         ["Source"] = r.Source,
         ["Verified"] = r.Verified,
+        ["CertifiedOn"] = EntityValues.Date(r.CertifiedOn),
     };
 
     private static CredentialRecord ToRecord(TableEntity e)
@@ -108,7 +109,8 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
             EntityValues.Date(e, "PrintedExpiresOn"),
             e.GetString("CredentialNumber"),
             e.GetString("Source") ?? string.Empty,
-            e.GetBoolean("Verified") ?? false);
+            e.GetBoolean("Verified") ?? false,
+            EntityValues.Date(e, "CertifiedOn"));
     }
 
     private async Task<IReadOnlyList<WriteOutcome>> UpsertAsync(string partition, List<TableEntity> entities, bool expectNew, CancellationToken cancellationToken) =>

@@ -183,6 +183,7 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
         ["State"] = s.State,
         ["BirthMonthDay"] = s.BirthMonthDay?.ToString(),
         ["Active"] = s.Active,
+        ["TestingStartDate"] = EntityValues.Date(s.TestingStartDate),
     };
 
     private static StaffMember ToStaff(TableEntity e) => new(
@@ -195,5 +196,6 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
         EntityValues.Date(e, "HireDate"),
         e.GetString("State") ?? string.Empty,
         MonthDay.TryParse(e.GetString("BirthMonthDay"), out var md) ? md : null,
-        e.GetBoolean("Active") ?? true);
+        e.GetBoolean("Active") ?? true,
+        EntityValues.Date(e, "TestingStartDate"));
 }

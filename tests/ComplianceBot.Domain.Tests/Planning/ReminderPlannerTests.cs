@@ -25,6 +25,8 @@ public class ReminderPlannerTests
         new(id, "OSHA_BBP", Today.AddDays(-100), null, null, "test", true),
         new(id, "OSHA_HAZCOM", Today.AddDays(-100), null, null, "test", true),
         new(id, "CMA", Today.AddMonths(-12), null, null, "test", true),
+        new(id, "HEPB_VACCINATION", new DateOnly(2020, 1, 10), null, null, "test", true),
+        new(id, "TB_EDUCATION", Today.AddDays(-100), null, null, "test", true),
     ];
 
     private static PlanningInput Input(IReadOnlyList<StaffMember> staff, IReadOnlyList<CredentialRecord> records, DateOnly asOf, DateOnly? lastRun, IEnumerable<string>? done = null) =>
@@ -45,6 +47,41 @@ public class ReminderPlannerTests
         Assert.Equal(["OSHA_BBP", "BLS"], reminder.Items.Select(i => i.Status.Credential!.Code));
         Assert.Equal([7, 30], reminder.Items.Select(i => i.Threshold));
         Assert.Equal("R|E1|BLS|2026-12-18|30", reminder.Items[1].Key.Value);
+    }
+
+    [Fact]
+    public void SendsOnTheOrganizationsDefaultThresholdsForAnEntryWithoutItsOwnAndCallsItExpiringFromTheLargest()
+    {
+        // CCMA names no thresholds in the catalog, so Reminders:DefaultThresholds = 45,10 applies to it.
+        var catalog = CredentialCatalog.Default.WithDefaultThresholds([10, 45]);
+        var planner = new ReminderPlanner(new ComplianceEvaluator(catalog, RequirementPolicy.Default), catalog, new ReminderSettings());
+        var records = Records("E1", Today.AddDays(400));
+        records.RemoveAll(r => r.CredentialCode == "CMA");
+        records.Add(new CredentialRecord("E1", "CCMA", Today.AddDays(45).AddMonths(-24), Today.AddDays(45), null, "test", true));
+
+        var plan = planner.Plan(Input([Ma("E1")], records, Today, Today.AddDays(-1)));
+
+        var item = Assert.Single(Assert.Single(plan.Reminders).Items);
+        Assert.Equal(("R|E1|CCMA|2027-01-02|45", 45, ComplianceState.Expiring), (item.Key.Value, item.Threshold, item.Status.State));
+        Assert.Equal([45, 10], catalog.ThresholdsOf(catalog.Get("CCMA")));
+        // An entry with its own thresholds keeps them.
+        Assert.Equal([180, 90, 60, 30, 14, 7, 1, 0], catalog.ThresholdsOf(catalog.Get("CMA")));
+    }
+
+    [Fact]
+    public void IgnoresTheBuiltInDefaultDaysOnceTheOrganizationSetsItsOwn()
+    {
+        var catalog = CredentialCatalog.Default.WithDefaultThresholds([45, 10]);
+        var planner = new ReminderPlanner(new ComplianceEvaluator(catalog, RequirementPolicy.Default), catalog, new ReminderSettings());
+        var records = Records("E1", Today.AddDays(400));
+        records.RemoveAll(r => r.CredentialCode == "CMA");
+        records.Add(new CredentialRecord("E1", "CCMA", Today.AddDays(60).AddMonths(-24), Today.AddDays(60), null, "test", true));
+
+        var plan = planner.Plan(Input([Ma("E1")], records, Today, Today.AddDays(-1)));
+
+        Assert.Empty(plan.Reminders);
+        var status = planner.Evaluate(Input([Ma("E1")], records, Today, null), [Ma("E1")]).Single().Requirements.Single(r => r.Credential?.Code == "CCMA");
+        Assert.Equal(ComplianceState.Current, status.State);
     }
 
     [Fact]
