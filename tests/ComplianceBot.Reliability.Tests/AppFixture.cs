@@ -200,7 +200,10 @@ public static class AppActions
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>Roster of front-desk staff (HIPAA only), with a HIPAA record each due on the given date.</summary>
+    /// <summary>
+    /// Roster of front-desk staff with a HIPAA record each due on the given date, and a yearly TB education
+    /// (required of everyone) done 60 days before that date, so HIPAA is the only item that comes due.
+    /// </summary>
     public static async Task SeedStaffAsync(this AppFactory app, string clinicId, IReadOnlyList<(string Id, DateOnly Due)> people)
     {
         var roster = new StringBuilder("employee_id,first_name,last_name,email,clinic_id,role,hire_date\n");
@@ -209,6 +212,7 @@ public static class AppActions
         {
             roster.Append($"{id},First{id},Last{id},{id}@staff.example,{clinicId},front_desk,2020-01-06\n");
             records.Append($"{id},HIPAA,{due.AddMonths(-12):yyyy-MM-dd},{due:yyyy-MM-dd},\n");
+            records.Append($"{id},TB_EDUCATION,{due.AddDays(-60):yyyy-MM-dd},,\n");
         }
 
         var r = await app.ImportAsync("staff", roster.ToString());

@@ -138,7 +138,7 @@ public sealed class FaultTests(AzuriteFixture azurite)
         Assert.Equal(30, app.SendGrid.Recipients().Distinct().Count());
         var staff = await app.Get<IStaffStore>().ListByClinicAsync("clinic-a");
         Assert.Equal(30, staff.Count);
-        Assert.Equal(30, (await app.Get<ICredentialRecordStore>().ListByClinicAsync("clinic-a")).Count);
+        Assert.Equal(60, (await app.Get<ICredentialRecordStore>().ListByClinicAsync("clinic-a")).Count); // HIPAA and TB education each
         var items = (await app.LedgerAsync("clinic-a")).Where(e => e.Key.Value.StartsWith("R|", StringComparison.Ordinal)).ToList();
         Assert.Equal(30, items.Count);
         Assert.All(items, e => Assert.Equal(LedgerState.Sent, e.State));

@@ -166,7 +166,7 @@ public sealed class ReminderRunTests(AzuriteFixture azurite)
         await app.FireDailyOkAsync();
         Assert.Equal(2, app.SendGrid.Requests.Count);
 
-        var keys = (await app.LedgerAsync("clinic-a")).Select(e => e.Key.Value).Where(k => k.StartsWith("R|", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var keys = (await app.LedgerAsync("clinic-a")).Select(e => e.Key.Value).Where(k => k.StartsWith("R|r1|HIPAA|", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal([$"R|r1|HIPAA|{oldDue:yyyy-MM-dd}|30", $"R|r1|HIPAA|{newDue:yyyy-MM-dd}|30"], keys);
     }
 

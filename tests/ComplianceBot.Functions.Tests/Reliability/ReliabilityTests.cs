@@ -23,14 +23,14 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
 {
     private const string TimerBody = """{"Data":{"myTimer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-03-02T13:05:00Z","Next":"2026-03-02T14:05:00Z","LastUpdated":"2026-03-02T13:05:01Z"},"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"DailyReminders"}}}""";
 
-    /// <summary>People whose HIPAA refresher is due on April 1 2026: the 30-day threshold is crossed on Monday March 2, the app's day.</summary>
+    /// <summary>People whose HIPAA refresher is due on April 1 2026: the 30-day threshold is crossed on Monday March 2, the app's day (their yearly TB education, done in January, is current).</summary>
     private static string Roster(int count) =>
         "employee_id,first_name,last_name,email,clinic_id,role\n"
         + string.Concat(Enumerable.Range(1, count).Select(i => $"p{i},Pat,Lee{i},p{i}@example.org,clinic-a,front_desk\n"));
 
     private static string Records(int count) =>
         "employee_id,credential,completed_on,credential_number\n"
-        + string.Concat(Enumerable.Range(1, count).Select(i => $"p{i},HIPAA,2025-04-01,SECRET-NUM-{i:D4}\n"));
+        + string.Concat(Enumerable.Range(1, count).Select(i => $"p{i},HIPAA,2025-04-01,SECRET-NUM-{i:D4}\np{i},TB_EDUCATION,2026-01-12,\n"));
 
     private static async Task<ComplianceBotApp> StartAsync(AzuriteFixture azurite, FakeSendGridServer fake, int people)
     {

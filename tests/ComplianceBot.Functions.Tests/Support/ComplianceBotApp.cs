@@ -208,6 +208,12 @@ public static class TestData
         + "a1,HIPAA,3/16/2025,,,clinic-b\r\n"
         + "a2,HIPAA,2026-02-01,,,clinic-b\r\n";
 
+    /// <summary>a1 and a2 did their yearly TB education (required of everyone) in January: HIPAA is the item the tests turn on.</summary>
+    public const string TbEducationCsv =
+        "employee_id,credential,completed_on\r\n"
+        + "a1,TB_EDUCATION,2026-01-12\r\n"
+        + "a2,TB_EDUCATION,2026-01-12\r\n";
+
     public static StringContent Csv(string text) => new(text, System.Text.Encoding.UTF8, "text/csv");
 
     public static async Task ImportAsync(HttpClient hr)
@@ -215,6 +221,7 @@ public static class TestData
         ArgumentNullException.ThrowIfNull(hr);
         (await hr.PostAsync("/api/staff/import", Csv(RosterCsv))).EnsureSuccessStatusCode();
         (await hr.PostAsync("/api/records/import", Csv(RecordsCsv))).EnsureSuccessStatusCode();
+        (await hr.PostAsync("/api/records/import", Csv(TbEducationCsv))).EnsureSuccessStatusCode();
     }
 
     public static string Principal(params (string Type, string Value)[] claims)
