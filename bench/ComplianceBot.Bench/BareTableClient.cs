@@ -8,40 +8,15 @@ using ComplianceBot.Domain.Model;
 namespace ComplianceBot.Bench;
 
 /// <summary>
-/// The thinnest honest Table Storage client for baselines: hand-signed SharedKeyLite requests, no retries,
-/// no typed entities. Benchmarks compare the product code against it in the same run.
+/// The raw $batch-over-HTTP baseline: hand-signed SharedKeyLite requests and hand-built multipart bodies, no
+/// retries, no typed entities. Benchmark code only: the product talks to Table Storage through Azure.Data.Tables.
 /// </summary>
-internal sealed class BareTableClient(string endpoint, string account, string key) : IDisposable
+internal sealed class BareTableClient(string endpoint, string account, string key, HttpMessageHandler? handler = null) : IDisposable
 {
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = handler is null ? new() : new(handler, disposeHandler: false);
     private readonly byte[] _key = Convert.FromBase64String(key);
 
     public void Dispose() => _http.Dispose();
-
-    public async Task<int> CountPartitionAsync(string table, string partitionKey)
-    {
-        var count = 0;
-        string? npk = null, nrk = null;
-        do
-        {
-            var uri = $"{endpoint}/{table}()?$filter={Uri.EscapeDataString($"PartitionKey eq '{partitionKey}'")}";
-            if (npk is not null) uri += "&NextPartitionKey=" + Uri.EscapeDataString(npk) + (nrk is null ? "" : "&NextRowKey=" + Uri.EscapeDataString(nrk));
-            using var request = Sign(new HttpRequestMessage(HttpMethod.Get, uri));
-            using var response = await _http.SendAsync(request);
-            response.EnsureSuccessStatusCode();
-            // Leanest honest parse: walk the tokens once (no DOM, no strings) and count the entities.
-            var reader = new Utf8JsonReader(await response.Content.ReadAsByteArrayAsync());
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.StartObject && reader.CurrentDepth == 2) count++;
-            }
-
-            npk = response.Headers.TryGetValues("x-ms-continuation-NextPartitionKey", out var p) ? p.First() : null;
-            nrk = response.Headers.TryGetValues("x-ms-continuation-NextRowKey", out var r) ? r.First() : null;
-        }
-        while (npk is not null);
-        return count;
-    }
 
     public async Task InsertBatchesAsync(string table, string partitionKey, IReadOnlyList<CredentialRecord> records)
     {

@@ -94,8 +94,8 @@ internal static class DailyRunBenchmark
         Console.WriteLine($"loaded {clinicCount * staffPerClinic:N0} staff and {clinicCount * staffPerClinic * Codes.Length:N0} records in {load.Elapsed.TotalSeconds:F1} s");
 
         // Floor 1: a bare paged read of every partition the run reads (staff, records, ledger) per clinic.
-        var tables = new StorageTables(prefix);
-        using var bare = new BareTableClient(azurite.TableEndpoint, AzuriteFixture.AccountName, AzuriteFixture.AccountKey);
+        var tables = provider.GetRequiredService<StorageTables>();
+        var bare = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString);
         await ReadEverythingAsync(bare, tables, clinicCount); // warm-up
         var readFloor = Stopwatch.StartNew();
         var rows = await ReadEverythingAsync(bare, tables, clinicCount);
@@ -122,15 +122,16 @@ internal static class DailyRunBenchmark
         return sent == expectedReminders && summaries.All(s => s.Error is null) ? 0 : 1;
     }
 
-    private static async Task<int> ReadEverythingAsync(BareTableClient bare, StorageTables tables, int clinicCount)
+    /// <summary>The floor: a bare SDK paged read (default options, no mapping) of each partition the run reads.</summary>
+    private static async Task<int> ReadEverythingAsync(Azure.Data.Tables.TableServiceClient bare, StorageTables tables, int clinicCount)
     {
         var total = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, clinicCount), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (c, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, clinicCount), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (c, ct) =>
         {
             var pk = $"clinic-{c:D3}";
-            var n = await bare.CountPartitionAsync(tables.Staff, pk)
-                + await bare.CountPartitionAsync(tables.CredentialRecords, pk)
-                + await bare.CountPartitionAsync(tables.ReminderLedger, pk);
+            var n = await BareSdkTable.CountPartitionAsync(bare.GetTableClient(tables.Staff.Name), pk, ct)
+                + await BareSdkTable.CountPartitionAsync(bare.GetTableClient(tables.CredentialRecords.Name), pk, ct)
+                + await BareSdkTable.CountPartitionAsync(bare.GetTableClient(tables.ReminderLedger.Name), pk, ct);
             Interlocked.Add(ref total, n);
         });
         return total;

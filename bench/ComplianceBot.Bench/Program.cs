@@ -15,7 +15,7 @@ return args.Length == 0 ? Usage() : args[0] switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: ComplianceBot.Bench <benchmark> [options]");
-    Console.Error.WriteLine("  storage [--clinics N] [--per-clinic N] [--rounds N]   Table Storage client vs a bare HttpClient loop, on Azurite");
+    Console.Error.WriteLine("  storage [--clinics N] [--per-clinic N] [--rounds N]   storage repositories vs the bare SDK and raw $batch, on Azurite, plus a client profile");
     Console.Error.WriteLine("  daily [--clinics N] [--staff N] [--send-ms N]         the daily run vs the storage read floor plus the send floor");
     Console.Error.WriteLine("  import [--rows N] [--rounds N] [--large-rows N]         records CSV through the HTTP endpoint vs raw $batch inserts");
     Console.Error.WriteLine("  load [--clients N] [--seconds N]                     200 concurrent clients mixing imports and reads against one instance");

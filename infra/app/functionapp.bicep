@@ -114,7 +114,7 @@ var appSettings = concat([
 ], [
   // Functions host and the handler's telemetry: where to send logs and traces.
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
-  // Storage adapter (TableStorageClient): account holding the app's tables, reached with the managed identity.
+  // Storage adapter (Azure.Data.Tables): account holding the app's tables, reached with the managed identity.
   { name: 'Storage__AccountName', value: storageAccountName }
   // SendGrid adapter (SendGridClient): API key, resolved from Key Vault by the platform.
   { name: 'SendGrid__ApiKey', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${sendGridApiKeySecretName})' }

@@ -1,10 +1,12 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
 using ComplianceBot.Storage.Repositories;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Storage;
@@ -13,24 +15,29 @@ namespace ComplianceBot.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the Table Storage client (bound from the <c>Storage</c> section and validated at start-up)
-    /// and the repositories behind every storage port. Call <see cref="EnsureTablesAsync"/> once at start.
+    /// Registers the <see cref="TableServiceClient"/> with <c>AddAzureClients</c> (settings bound from the
+    /// <c>Storage</c> section and validated at start-up), one <see cref="TableClient"/> per table
+    /// (<see cref="StorageTables"/>), and the repositories behind every storage port. Call
+    /// <see cref="EnsureTablesAsync"/> once at start.
     /// </summary>
     public static IServiceCollection AddStorageServices(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<TableStorageClientOptions>()
-            .Bind(configuration.GetSection(TableStorageClientOptions.SectionName))
+        services.AddOptions<TableStorageOptions>()
+            .Bind(configuration.GetSection(TableStorageOptions.SectionName))
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageClientOptions>, TableStorageClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageOptions>, TableStorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        // The wall clock, not the app's business clock: x-ms-date must be real (the service rejects
-        // requests older than 15 minutes) and retry delays must elapse even when tests fake "today".
-        services.TryAddSingleton(sp => new TableStorageClient(
-            sp.GetRequiredService<IOptions<TableStorageClientOptions>>().Value,
-            TimeProvider.System,
-            sp.GetService<ILogger<TableStorageClient>>()));
-        services.TryAddSingleton(sp => new StorageTables(sp.GetRequiredService<IOptions<TableStorageClientOptions>>().Value.TablePrefix));
+        services.AddAzureClients(clients => clients
+            .AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, provider) =>
+                TableServiceClients.Build(provider.GetRequiredService<IOptions<TableStorageOptions>>().Value, clientOptions, credential))
+            .ConfigureOptions((clientOptions, provider) => TableServiceClients.Configure(clientOptions, provider.GetRequiredService<IOptions<TableStorageOptions>>().Value))
+
+            // Used only without a connection string: a TokenCredential the host registers, else the managed identity's chain.
+            .WithCredential(provider => provider.GetService<TokenCredential>() ?? new DefaultAzureCredential()));
+        services.TryAddSingleton(provider => new StorageTables(
+            provider.GetRequiredService<TableServiceClient>(),
+            provider.GetRequiredService<IOptions<TableStorageOptions>>().Value.TablePrefix));
         services.TryAddSingleton<IClinicStore, TableClinicStore>();
         services.TryAddSingleton<IStaffStore, TableStaffStore>();
         services.TryAddSingleton<ICredentialRecordStore, TableCredentialRecordStore>();
@@ -46,12 +53,12 @@ public static class StorageServiceCollectionExtensions
     public static Task EnsureTablesAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.GetRequiredService<StorageTables>().EnsureCreatedAsync(services.GetRequiredService<TableStorageClient>(), cancellationToken);
+        return services.GetRequiredService<StorageTables>().EnsureCreatedAsync(cancellationToken);
     }
 
-    private sealed class TableStorageClientOptionsValidator : IValidateOptions<TableStorageClientOptions>
+    private sealed class TableStorageOptionsValidator : IValidateOptions<TableStorageOptions>
     {
-        public ValidateOptionsResult Validate(string? name, TableStorageClientOptions options) =>
+        public ValidateOptionsResult Validate(string? name, TableStorageOptions options) =>
             options.Validate() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

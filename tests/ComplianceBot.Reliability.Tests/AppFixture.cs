@@ -5,11 +5,12 @@ using System.Text;
 using System.Text.Json;
 using ComplianceBot.Domain.Planning;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure.Core.Pipeline;
 using ComplianceBot.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -158,13 +159,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Clock);
             if (_storageTransport is not null)
             {
-                // The client takes its innermost handler in the constructor; no production hook is needed.
-                services.RemoveAll<TableStorageClient>();
-                services.AddSingleton(sp => new TableStorageClient(
-                    sp.GetRequiredService<IOptions<TableStorageClientOptions>>().Value,
-                    sp.GetRequiredService<TimeProvider>(),
-                    sp.GetService<ILogger<TableStorageClient>>(),
-                    _storageTransport()));
+                // The SDK's own seam: every Azure client of the app sends through this handler; no production hook is needed.
+                services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.Transport = new HttpClientTransport(_storageTransport())));
             }
         });
     }

@@ -1,25 +1,28 @@
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
+using Azure;
+using Azure.Data.Tables;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
 using ComplianceBot.Storage.Repositories;
 using ComplianceBot.Testing;
 
 namespace ComplianceBot.Storage.Tests;
 
 [Collection(AzuriteGroup.Name)]
-public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
+public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
-    private readonly TableStorageClient _client = AzuriteClients.Create(azurite);
-    private readonly StorageTables _tables = new(azurite.NewTablePrefix("repo"));
+    private readonly string _prefix = azurite.NewTablePrefix("repo");
     private readonly ManualTimeProvider _clock = new(Start);
+    private StorageTables _tables = null!;
 
-    public Task InitializeAsync() => _tables.EnsureCreatedAsync(_client);
+    public Task InitializeAsync()
+    {
+        _tables = AzuriteClients.Tables(azurite, _prefix);
+        return _tables.EnsureCreatedAsync();
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _client.Dispose();
 
     private static StaffMember Person(string id, string clinic, string email = "a@example.test") =>
         new(id, "Ana", "Diaz", email, clinic, StaffRole.MedicalAssistant, new DateOnly(2024, 1, 15), "WA", new MonthDay(2, 29), true);
@@ -30,7 +33,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task ClinicRoundTripsAndReportsCreationWhenUpserted()
     {
-        var store = new TableClinicStore(_client, _tables);
+        var store = new TableClinicStore(_tables);
         var clinic = new Clinic("seattle/north", "Seattle North", "America/Los_Angeles", "WA", ["m@x.test", "n@x.test"], 8, Clinic.MondayToFriday);
 
         Assert.True(await store.UpsertAsync(clinic));
@@ -49,7 +52,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task StaffUpsertReportsCreatedUpdatedUnchangedAndMovesClinicWhenReimported()
     {
-        var store = new TableStaffStore(_client, _tables);
+        var store = new TableStaffStore(_tables);
         var first = await store.UpsertManyAsync([Person("E1", "c1"), Person("E2", "c1"), Person("E#3", "c2")]);
         var second = await store.UpsertManyAsync([Person("E1", "c1"), Person("E2", "c1", "new@example.test"), Person("E#3", "c1")]);
 
@@ -65,8 +68,8 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task CredentialRecordsMoveWithThePersonWhenTheyChangeClinic()
     {
-        var staff = new TableStaffStore(_client, _tables);
-        var records = new TableCredentialRecordStore(_client, _tables);
+        var staff = new TableStaffStore(_tables);
+        var records = new TableCredentialRecordStore(_tables);
         await staff.UpsertManyAsync([Person("E#3", "c2"), Person("E4", "c2")]);
         await records.UpsertManyAsync("c2", [Record("E#3", "BLS"), Record("E#3", "HIPAA", 2), Record("E4", "BLS")]);
 
@@ -81,7 +84,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task WritesAClinicOnlyWhenItsVersionStillMatchesWhenPutConditionally()
     {
-        var store = new TableClinicStore(_client, _tables);
+        var store = new TableClinicStore(_tables);
         var clinic = new Clinic("c1", "One", "America/Chicago", "IL", [], 8, Clinic.MondayToFriday);
 
         var created = await store.PutAsync(clinic, new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]));
@@ -105,7 +108,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task MovesAPersonOnceAndLeavesNoRowBehindWhenPutConditionallyToAnotherClinic()
     {
-        var store = new TableStaffStore(_client, _tables);
+        var store = new TableStaffStore(_tables);
         var created = await store.PutAsync(Person("E1", "c1"), WritePrecondition.None);
 
         var moved = await store.PutAsync(Person("E1", "c2"), new WritePrecondition(IfMatch: [created.Version!]));
@@ -124,8 +127,8 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task CredentialRecordsMoveWithThePersonWhenPutToAnotherClinic()
     {
-        var store = new TableStaffStore(_client, _tables);
-        var records = new TableCredentialRecordStore(_client, _tables);
+        var store = new TableStaffStore(_tables);
+        var records = new TableCredentialRecordStore(_tables);
         await store.PutAsync(Person("E1", "c1"), WritePrecondition.None);
         await records.UpsertManyAsync("c1", [Record("E1", "BLS"), Record("E1", "OSHA_BBP", 3)]);
 
@@ -138,7 +141,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task CreatesAPersonOnceWhenTwoCreateOnlyPutsRaceForDifferentClinics()
     {
-        var store = new TableStaffStore(_client, _tables);
+        var store = new TableStaffStore(_tables);
         var createOnly = new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]);
         var ids = Enumerable.Range(1, 20).Select(i => $"E{i}").ToList();
 
@@ -156,12 +159,11 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     {
         // The first creator has pointed the index at c1 and is held before writing its staff row; the second
         // finds that index row without a staff row, re-points it at c2 and creates the person there.
-        using var hold = HoldFirst.Insert(_tables.Staff);
-        using var heldClient = AzuriteClients.Create(azurite, hold);
+        using var hold = HoldFirst.Insert(_tables.Staff.Name);
         var createOnly = new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]);
-        var store = new TableStaffStore(_client, _tables);
+        var store = new TableStaffStore(_tables);
 
-        var first = new TableStaffStore(heldClient, _tables).PutAsync(Person("E1", "c1"), createOnly);
+        var first = new TableStaffStore(AzuriteClients.Tables(azurite, _prefix, hold)).PutAsync(Person("E1", "c1"), createOnly);
         await hold.Held.WaitAsync(TimeSpan.FromSeconds(10));
         var second = await store.PutAsync(Person("E1", "c2"), createOnly);
         hold.Release();
@@ -179,16 +181,14 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     {
         // The second creator reads the index (pointing at c1) before the first has written its staff row, and
         // tries to take the index over only after the first has written the row and finished.
-        using var holdFirst = HoldFirst.Insert(_tables.Staff);
-        using var holdSecond = HoldFirst.ConditionalReplace(_tables.EmployeeIndex);
-        using var firstClient = AzuriteClients.Create(azurite, holdFirst);
-        using var secondClient = AzuriteClients.Create(azurite, holdSecond);
+        using var holdFirst = HoldFirst.Insert(_tables.Staff.Name);
+        using var holdSecond = HoldFirst.ConditionalReplace(_tables.EmployeeIndex.Name);
         var createOnly = new WritePrecondition(IfNoneMatch: [WritePrecondition.Any]);
-        var store = new TableStaffStore(_client, _tables);
+        var store = new TableStaffStore(_tables);
 
-        var first = new TableStaffStore(firstClient, _tables).PutAsync(Person("E1", "c1"), createOnly);
+        var first = new TableStaffStore(AzuriteClients.Tables(azurite, _prefix, holdFirst)).PutAsync(Person("E1", "c1"), createOnly);
         await holdFirst.Held.WaitAsync(TimeSpan.FromSeconds(10));
-        var second = new TableStaffStore(secondClient, _tables).PutAsync(Person("E1", "c2"), createOnly);
+        var second = new TableStaffStore(AzuriteClients.Tables(azurite, _prefix, holdSecond)).PutAsync(Person("E1", "c2"), createOnly);
         await holdSecond.Held.WaitAsync(TimeSpan.FromSeconds(10));
         holdFirst.Release();
         var firstResult = await first.WaitAsync(TimeSpan.FromSeconds(30));
@@ -243,7 +243,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task MapsEveryEmployeeToTheirCurrentClinicWhenAskedForTheIndex()
     {
-        var store = new TableStaffStore(_client, _tables);
+        var store = new TableStaffStore(_tables);
         await store.UpsertManyAsync([Person("E1", "c1"), Person("E/2", "c2"), Person("E3", "c2")]);
         await store.UpsertManyAsync([Person("E3", "c1")]);
 
@@ -255,7 +255,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task CredentialUpsertWritesOnlyChangedRowsInBatchesWhen250RowsForOneClinic()
     {
-        var store = new TableCredentialRecordStore(_client, _tables);
+        var store = new TableCredentialRecordStore(_tables);
         var records = Enumerable.Range(0, 250).Select(i => Record($"E/{i / 5}", $"C{i % 5}")).ToList();
 
         var created = await store.UpsertManyAsync("c1", records);
@@ -275,8 +275,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     public async Task CredentialUpsertExpectingNewInsertsWithoutReadingWhenThePartitionIsEmpty()
     {
         using var counter = new RequestCountingHandler();
-        using var client = AzuriteClients.Create(azurite, counter);
-        var store = new TableCredentialRecordStore(client, _tables);
+        var store = new TableCredentialRecordStore(AzuriteClients.Tables(azurite, _prefix, counter));
         var records = Enumerable.Range(0, 250).Select(i => Record($"E{i / 5}", $"C{i % 5}")).ToList();
 
         var outcomes = await store.UpsertManyExpectingNewAsync("c1", records);
@@ -291,7 +290,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task CredentialUpsertExpectingNewFallsBackToComparingWhenALaterBatchMeetsStoredRows()
     {
-        var store = new TableCredentialRecordStore(_client, _tables);
+        var store = new TableCredentialRecordStore(_tables);
         // Rows 0-149 are new; 150-249 are stored already (200 unchanged, 210 changed). The first batch
         // of 100 goes in as inserts, the second meets row 150 and wrote nothing, so the rest is compared.
         var records = Enumerable.Range(0, 250).Select(i => Record($"E{i / 5:D3}", $"C{i % 5}")).ToList();
@@ -307,9 +306,52 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     }
 
     [Fact]
+    public async Task ReadsEveryRecordOfAClinicWhenItsPartitionSpansMoreThanOnePage()
+    {
+        using var counter = new RequestCountingHandler();
+        var store = new TableCredentialRecordStore(AzuriteClients.Tables(azurite, _prefix, counter));
+        var records = Enumerable.Range(0, 1_205).Select(i => Record($"E{i / 5:D4}", $"C{i % 5}")).ToList();
+        await store.UpsertManyExpectingNewAsync("big", records);
+
+        var read = await store.ListByClinicAsync("big");
+
+        Assert.Equal(2, counter.Count(HttpMethod.Get)); // the service returns at most 1,000 entities per page
+        Assert.Equal(1_205, read.Count);
+        Assert.Equal(records.ToHashSet(), read.ToHashSet());
+    }
+
+    [Fact]
+    public async Task IdsWithQuotesSlashesPercentAndControlCharactersRoundTripThroughEveryKeyedRead()
+    {
+        const string clinicId = "O'Brien & co/#1?%\\";
+        const string employeeId = "E'1/\\#?%\u0007";
+        var clinics = new TableClinicStore(_tables);
+        var staff = new TableStaffStore(_tables);
+        var records = new TableCredentialRecordStore(_tables);
+        var ledger = new TableReminderLedger(_tables, _clock);
+        var watermarks = new TableRunWatermarkStore(_tables);
+        var audit = new TableAuditLog(_tables);
+        var key = new LedgerKey(clinicId, $"R|{employeeId}|BLS|2027-01-01|30");
+
+        await clinics.UpsertAsync(new Clinic(clinicId, "Odd", "America/Chicago", "IL", [], 8, Clinic.MondayToFriday));
+        await staff.PutAsync(Person(employeeId, clinicId), WritePrecondition.None);
+        await records.UpsertManyAsync(clinicId, [Record(employeeId, "BLS"), Record(employeeId + "x", "BLS")]);
+        Assert.Equal(ClaimResult.Claimed, await ledger.TryClaimAsync(key, "r1", TimeSpan.FromMinutes(10), 3));
+        await watermarks.AdvanceAsync(clinicId, "daily", new DateOnly(2026, 3, 2));
+        await audit.AppendAsync(new AuditRecord(Start, "hr", "import", clinicId, "file", "ok"));
+
+        Assert.Equal(clinicId, Assert.Single(await clinics.ListAsync()).Id);
+        Assert.Equal(Person(employeeId, clinicId), await staff.GetAsync(employeeId));
+        Assert.Equal([Record(employeeId, "BLS")], await records.ListByStaffAsync(clinicId, employeeId));
+        Assert.Equal(key, Assert.Single(await ledger.ListAsync(clinicId)).Key);
+        Assert.Equal(new DateOnly(2026, 3, 2), await watermarks.GetAsync(clinicId, "daily"));
+        Assert.Single(await audit.ListAsync(clinicId, Start, Start.AddSeconds(1)));
+    }
+
+    [Fact]
     public async Task CredentialUpsertRejectsDuplicateRowsWhenSameEmployeeAndCode()
     {
-        var store = new TableCredentialRecordStore(_client, _tables);
+        var store = new TableCredentialRecordStore(_tables);
         await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertManyAsync("c1", [Record("E1", "BLS"), Record("E1", "BLS", 2)]));
         Assert.Empty(await store.ListByClinicAsync("c1"));
     }
@@ -317,7 +359,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task CredentialUpsertWritesNothingWhenOneRowIsOversized()
     {
-        var store = new TableCredentialRecordStore(_client, _tables);
+        var store = new TableCredentialRecordStore(_tables);
         var bad = Record("E5", "BLS") with { CredentialNumber = new string('9', 40_000) };
         var records = new[] { Record("E1", "BLS"), Record("E2", "BLS"), bad };
 
@@ -330,7 +372,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task RetrainingEventsAreStoredOnceWhenAddedTwice()
     {
-        var store = new TableRetrainingEventStore(_client, _tables);
+        var store = new TableRetrainingEventStore(_tables);
         var hazcom = new RetrainingEvent("HAZCOM", new DateOnly(2026, 4, 1), 30, "New disinfectant");
         await store.AddAsync(hazcom);
         await store.AddAsync(hazcom);
@@ -345,7 +387,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task OnlyOneOfTwoParallelClaimersWinsWhenClaimingSameKey()
     {
-        var ledger = new TableReminderLedger(_client, _tables, _clock);
+        var ledger = new TableReminderLedger(_tables, _clock);
         var key = new LedgerKey("c1", "E1/BLS/2026-05-01/30");
         for (var trial = 0; trial < 10; trial++)
         {
@@ -360,7 +402,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task LedgerFollowsStateMachineWhenClaimedSentRetriedAndAbandoned()
     {
-        var ledger = new TableReminderLedger(_client, _tables, _clock);
+        var ledger = new TableReminderLedger(_tables, _clock);
         var lease = TimeSpan.FromMinutes(10);
         var sent = new LedgerKey("c1", "sent");
         var retry = new LedgerKey("c1", "retry");
@@ -391,9 +433,8 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task LedgerClaimIsNotDuplicatedWhenInsertResponseIsLost()
     {
-        var faults = new FaultInjectingHandler(1);
-        using var client = AzuriteClients.Create(azurite, faults);
-        var ledger = new TableReminderLedger(client, _tables, _clock);
+        using var faults = new FaultInjectingHandler(1);
+        var ledger = new TableReminderLedger(AzuriteClients.Tables(azurite, _prefix, faults), _clock);
 
         var result = await ledger.TryClaimAsync(new LedgerKey("c9", "k"), "run-a", TimeSpan.FromMinutes(10), 3);
 
@@ -405,7 +446,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task WatermarkNeverMovesBackwardsWhenAdvancedOutOfOrder()
     {
-        var store = new TableRunWatermarkStore(_client, _tables);
+        var store = new TableRunWatermarkStore(_tables);
         Assert.Null(await store.GetAsync("c1", "daily"));
 
         await store.AdvanceAsync("c1", "daily", new DateOnly(2026, 3, 5));
@@ -421,7 +462,7 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
     [Fact]
     public async Task AuditListsRangeOldestFirstAndRefusesOverwriteWhenKeyExists()
     {
-        var log = new TableAuditLog(_client, _tables);
+        var log = new TableAuditLog(_tables);
         var records = Enumerable.Range(0, 5)
             .Select(i => new AuditRecord(Start.AddMinutes(i), "hr@x.test", "import", "c1", $"file-{i}", "ok", i == 2 ? "detail" : null))
             .ToList();
@@ -430,16 +471,16 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime, ID
         var listed = await log.ListAsync("c1", Start.AddMinutes(1), Start.AddMinutes(4));
 
         Assert.Equal(records.Skip(1).Take(3), listed);
-        var existing = await _client.QueryAsync(_tables.AuditLog).FirstAsync();
-        var overwrite = await Assert.ThrowsAsync<TableStorageException>(() =>
-            _client.InsertAsync(_tables.AuditLog, new TableEntity(existing.PartitionKey, existing.RowKey) { ["Outcome"] = "forged" }));
+        var existing = await _tables.AuditLog.QueryAsync<TableEntity>().FirstAsync();
+        var overwrite = await Assert.ThrowsAsync<RequestFailedException>(() =>
+            _tables.AuditLog.AddEntityAsync(new TableEntity(existing.PartitionKey, existing.RowKey) { ["Outcome"] = "forged" }));
         Assert.Equal(409, overwrite.Status);
     }
 
     [Fact]
     public async Task DeliveryEventIsRecordedOnceAndLatestWinsWhenRedelivered()
     {
-        var store = new TableDeliveryEventStore(_client, _tables);
+        var store = new TableDeliveryEventStore(_tables);
         var bounce = new DeliveryEvent("ev-1", "Ana/Diaz@Example.test", DeliveryEventType.Bounce, Start, "mailbox full");
         var delivered = new DeliveryEvent("ev-2", "ana/diaz@example.test", DeliveryEventType.Delivered, Start.AddHours(1), null);
         var older = new DeliveryEvent("ev-0", "ana/diaz@example.test", DeliveryEventType.Dropped, Start.AddHours(-1), null);

@@ -1,4 +1,4 @@
-using ComplianceBot.Storage.Client;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Tests;
 

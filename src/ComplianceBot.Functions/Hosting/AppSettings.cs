@@ -4,7 +4,7 @@ using ComplianceBot.Email;
 using ComplianceBot.Email.Webhook;
 using ComplianceBot.Functions.Endpoints;
 using ComplianceBot.Functions.Security;
-using ComplianceBot.Storage.Client;
+using ComplianceBot.Storage;
 
 namespace ComplianceBot.Functions.Hosting;
 
@@ -31,7 +31,7 @@ public static class AppSettings
     /// <summary>Options classes and the section each is bound from.</summary>
     public static readonly IReadOnlyList<(string Section, Type Options)> BoundOptions =
     [
-        ("Storage", typeof(TableStorageClientOptions)),
+        ("Storage", typeof(TableStorageOptions)),
         ("SendGrid", typeof(Email.SendGrid.SendGridOptions)),
         ("SendGrid", typeof(SendGridWebhookOptions)),
         ("Email", typeof(EmailOptions)),
@@ -47,10 +47,10 @@ public static class AppSettings
         new("Storage:TableEndpoint", false, "Table endpoint instead of an account name (sovereign clouds); managed identity."),
         new("Storage:ConnectionString", false, "Connection string with a key (Azurite: UseDevelopmentStorage=true). Local use only."),
         new("Storage:TablePrefix", false, "Prefix of every table name; lets several test runs share one account."),
-        new("Storage:MaxRetries", false, "Retries of a storage call on 408/429/5xx and transport errors (default 3)."),
+        new("Storage:MaxRetries", false, "Retries of a storage call on 408/429/5xx, transport errors and attempt timeouts (default 3)."),
         new("Storage:RetryDelay", false, "First retry delay, jittered and doubled per attempt (default 00:00:00.8)."),
-        new("Storage:MaxRetryDelay", false, "Longest wait between retries, also caps Retry-After (default 00:00:30)."),
-        new("Storage:AttemptTimeout", false, "Timeout of one storage attempt (default 00:00:30)."),
+        new("Storage:MaxRetryDelay", false, "Longest backoff between two attempts (default 00:00:30)."),
+        new("Storage:AttemptTimeout", false, "Timeout of one storage attempt, answer included (default 00:00:10); a hung storage fails a call in under a minute."),
         new("SendGrid:ApiKey", true, "SendGrid API key (Mail Send). Unset: emails go to the outbox folder instead. In Azure a Key Vault reference."),
         new("SendGrid:BaseUrl", true, "SendGrid API base URL (default https://api.sendgrid.com; EU: https://api.eu.sendgrid.com)."),
         new("SendGrid:SandboxMode", true, "true: SendGrid validates but sends nothing (dry runs against the real service)."),

@@ -37,8 +37,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Storage exceptions and transport failures of the adapters.</summary>
+    /// <summary>Storage failures (the Azure SDK's <see cref="Azure.RequestFailedException"/>) and transport failures of the adapters.</summary>
     private static bool IsDependencyFailure(Exception exception) =>
-        exception is HttpRequestException or TimeoutException
-        || exception.GetType().Name == "TableStorageException";
+        exception is HttpRequestException or TimeoutException or Azure.RequestFailedException;
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ComplianceBot.Storage.Client;
+using Azure;
+using Azure.Data.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
@@ -32,8 +33,10 @@ internal static class EntityValues
     /// A row's version for HTTP ETags: a digest of the service's ETag, which changes on every write of the row.
     /// (Table ETags such as <c>W/"datetime'…'"</c> are weak and carry quotes, so they are not handed out as they are.)
     /// </summary>
-    public static string Version(string? etag) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(etag ?? throw new InvalidDataException("A stored entity came back without an ETag."))).AsSpan(0, 12));
+    public static string Version(ETag etag) =>
+        etag == default
+            ? throw new InvalidDataException("A stored entity came back without an ETag.")
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(etag.ToString())).AsSpan(0, 12));
 
     public static string Version(TableEntity entity) => Version(entity.ETag);
 

@@ -1,5 +1,6 @@
+using Azure.Data.Tables;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
@@ -20,16 +21,17 @@ internal static class PartitionUpsert
     /// <param name="desired">Rows of one partition with distinct RowKeys.</param>
     /// <param name="beforeWrite">Called once, after comparing and before writing, with the indices of rows to be created.</param>
     public static async Task<WriteOutcome[]> RunAsync(
-        TableStorageClient client,
-        string table,
+        TableClient table,
         string partitionKey,
         IReadOnlyList<TableEntity> desired,
         Func<IReadOnlyList<int>, Task>? beforeWrite,
         CancellationToken cancellationToken,
         bool insertFirst = false)
     {
+        // Every row is checked before the first batch, so a bad row cannot leave the batches before it written.
+        foreach (var row in desired) TableEntities.PrepareForWrite(row);
         var final = new WriteOutcome?[desired.Count];
-        if (insertFirst && beforeWrite is null && await TryInsertAllAsync(client, table, desired, final, cancellationToken).ConfigureAwait(false))
+        if (insertFirst && beforeWrite is null && await TryInsertAllAsync(table, desired, final, cancellationToken).ConfigureAwait(false))
         {
             return final.Select(o => o!.Value).ToArray();
         }
@@ -37,7 +39,7 @@ internal static class PartitionUpsert
         for (var round = 1; ; round++)
         {
             var stored = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-            await foreach (var entity in client.QueryAsync(table, TableFilter.PartitionKeyEquals(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 stored[entity.RowKey] = entity;
             }
@@ -49,16 +51,15 @@ internal static class PartitionUpsert
                 var row = desired[i];
                 if (!stored.TryGetValue(row.RowKey, out var current))
                 {
-                    pending.Add((i, new TableTransactionAction(TableTransactionActionType.Insert, row), WriteOutcome.Created));
+                    pending.Add((i, new TableTransactionAction(TableTransactionActionType.Add, row), WriteOutcome.Created));
                 }
-                else if (current.PropertiesEqual(row))
+                else if (TableEntities.SameProperties(current, row))
                 {
                     final[i] = WriteOutcome.Unchanged;
                 }
                 else
                 {
-                    row.ETag = current.ETag;
-                    pending.Add((i, new TableTransactionAction(TableTransactionActionType.Update, row), WriteOutcome.Updated));
+                    pending.Add((i, new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, current.ETag), WriteOutcome.Updated));
                 }
             }
 
@@ -71,13 +72,13 @@ internal static class PartitionUpsert
             {
                 foreach (var batch in Chunk(pending))
                 {
-                    await client.SubmitTransactionAsync(table, batch.Select(p => p.Action).ToList(), cancellationToken).ConfigureAwait(false);
+                    await table.SubmitTransactionOnceAsync(batch.Select(p => p.Action).ToList(), cancellationToken).ConfigureAwait(false);
                     foreach (var p in batch) final[p.Index] = p.Outcome;
                 }
 
                 return final.Select(o => o!.Value).ToArray();
             }
-            catch (TableStorageException ex) when (ex.Status is 409 or 412 && round < MaxRounds)
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && round < MaxRounds)
             {
                 // Someone wrote this partition since we read it: read again and redo what is left.
             }
@@ -85,16 +86,16 @@ internal static class PartitionUpsert
     }
 
     /// <summary>Inserts every row, batch by batch; false (with the written batches marked) at the first batch that meets an existing row.</summary>
-    private static async Task<bool> TryInsertAllAsync(TableStorageClient client, string table, IReadOnlyList<TableEntity> desired, WriteOutcome?[] final, CancellationToken cancellationToken)
+    private static async Task<bool> TryInsertAllAsync(TableClient table, IReadOnlyList<TableEntity> desired, WriteOutcome?[] final, CancellationToken cancellationToken)
     {
-        var inserts = desired.Select((row, i) => (i, new TableTransactionAction(TableTransactionActionType.Insert, row), WriteOutcome.Created)).ToList();
+        var inserts = desired.Select((row, i) => (i, new TableTransactionAction(TableTransactionActionType.Add, row), WriteOutcome.Created)).ToList();
         foreach (var batch in Chunk(inserts))
         {
             try
             {
-                await client.SubmitTransactionAsync(table, batch.Select(p => p.Action).ToList(), cancellationToken).ConfigureAwait(false);
+                await table.SubmitTransactionOnceAsync(batch.Select(p => p.Action).ToList(), cancellationToken).ConfigureAwait(false);
             }
-            catch (TableStorageException ex) when (ex.Status == 409)
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
                 // A row of this batch exists already; the batch wrote nothing. Compare the rest instead.
                 return false;
@@ -112,8 +113,8 @@ internal static class PartitionUpsert
         long bytes = 0;
         foreach (var item in pending)
         {
-            var size = EstimateBytes(item.Action.Entity);
-            if (batch.Count == TableTransaction.MaxOperations || (batch.Count > 0 && bytes + size > MaxBatchBytes))
+            var size = TableEntities.EstimateBatchBytes((TableEntity)item.Action.Entity);
+            if (batch.Count == TableClientExtensions.MaxTransactionActions || (batch.Count > 0 && bytes + size > MaxBatchBytes))
             {
                 yield return batch;
                 batch = [];
@@ -125,22 +126,5 @@ internal static class PartitionUpsert
         }
 
         if (batch.Count > 0) yield return batch;
-    }
-
-    private static long EstimateBytes(TableEntity entity)
-    {
-        // Headers and request line of one part, plus JSON (UTF-8 is at most 3 bytes per UTF-16 unit).
-        long size = 512 + (3L * (entity.PartitionKey.Length + entity.RowKey.Length));
-        foreach (var (name, value) in entity)
-        {
-            size += 32 + name.Length + value switch
-            {
-                string s => 3L * s.Length,
-                byte[] b => (b.Length * 4L / 3) + 4,
-                _ => 40,
-            };
-        }
-
-        return size;
     }
 }

@@ -1,37 +1,53 @@
-using ComplianceBot.Storage.Client;
+using Azure.Data.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
-/// <summary>The table names of one deployment (optionally prefixed, see <see cref="TableStorageClientOptions.TablePrefix"/>).</summary>
-public sealed class StorageTables(string prefix)
+/// <summary>
+/// The app's tables, one <see cref="TableClient"/> each, all sharing the service client's pipeline (retries,
+/// timeouts, authentication). Names carry the optional <see cref="TableStorageOptions.TablePrefix"/>.
+/// </summary>
+public sealed class StorageTables
 {
-    public string Clinics { get; } = prefix + "Clinics";
+    public StorageTables(TableServiceClient service, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(prefix);
+        Clinics = service.GetTableClient(prefix + "Clinics");
+        Staff = service.GetTableClient(prefix + "Staff");
+        EmployeeIndex = service.GetTableClient(prefix + "EmployeeIndex");
+        CredentialRecords = service.GetTableClient(prefix + "CredentialRecords");
+        RetrainingEvents = service.GetTableClient(prefix + "RetrainingEvents");
+        ReminderLedger = service.GetTableClient(prefix + "ReminderLedger");
+        RunWatermarks = service.GetTableClient(prefix + "RunWatermarks");
+        AuditLog = service.GetTableClient(prefix + "AuditLog");
+        DeliveryEvents = service.GetTableClient(prefix + "DeliveryEvents");
+        DeliveryStatus = service.GetTableClient(prefix + "DeliveryStatus");
+    }
 
-    public string Staff { get; } = prefix + "Staff";
+    public TableClient Clinics { get; }
 
-    public string EmployeeIndex { get; } = prefix + "EmployeeIndex";
+    public TableClient Staff { get; }
 
-    public string CredentialRecords { get; } = prefix + "CredentialRecords";
+    public TableClient EmployeeIndex { get; }
 
-    public string RetrainingEvents { get; } = prefix + "RetrainingEvents";
+    public TableClient CredentialRecords { get; }
 
-    public string ReminderLedger { get; } = prefix + "ReminderLedger";
+    public TableClient RetrainingEvents { get; }
 
-    public string RunWatermarks { get; } = prefix + "RunWatermarks";
+    public TableClient ReminderLedger { get; }
 
-    public string AuditLog { get; } = prefix + "AuditLog";
+    public TableClient RunWatermarks { get; }
 
-    public string DeliveryEvents { get; } = prefix + "DeliveryEvents";
+    public TableClient AuditLog { get; }
 
-    public string DeliveryStatus { get; } = prefix + "DeliveryStatus";
+    public TableClient DeliveryEvents { get; }
 
-    public IReadOnlyList<string> All =>
+    public TableClient DeliveryStatus { get; }
+
+    public IReadOnlyList<TableClient> All =>
         [Clinics, Staff, EmployeeIndex, CredentialRecords, RetrainingEvents, ReminderLedger, RunWatermarks, AuditLog, DeliveryEvents, DeliveryStatus];
 
     /// <summary>Creates every table that does not exist yet. Safe to call on every start.</summary>
-    public async Task EnsureCreatedAsync(TableStorageClient client, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        await Task.WhenAll(All.Select(table => client.CreateTableIfNotExistsAsync(table, cancellationToken))).ConfigureAwait(false);
-    }
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(All.Select(table => table.CreateIfNotExistsAsync(cancellationToken)));
 }

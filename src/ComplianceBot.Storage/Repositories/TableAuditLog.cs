@@ -1,6 +1,7 @@
 using System.Globalization;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure.Data.Tables;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
@@ -9,7 +10,7 @@ namespace ComplianceBot.Storage.Repositories;
 /// random id, so a time range is a RowKey range and rows sort oldest first. Writes are inserts only: an
 /// attempt to write an existing key fails with 409 instead of overwriting.
 /// </summary>
-public sealed class TableAuditLog(TableStorageClient client, StorageTables tables) : IAuditLog
+public sealed class TableAuditLog(StorageTables tables) : IAuditLog
 {
     public async Task AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
@@ -23,14 +24,14 @@ public sealed class TableAuditLog(TableStorageClient client, StorageTables table
             ["Outcome"] = record.Outcome,
             ["Detail"] = record.Detail,
         };
-        await client.InsertAsync(tables.AuditLog, entity, cancellationToken).ConfigureAwait(false);
+        await tables.AuditLog.AddEntityOnceAsync(entity, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<AuditRecord>> ListAsync(string clinicId, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
     {
-        var filter = TableFilter.RowKeyRange(TableKey.Encode(clinicId), Ticks(fromInclusive), Ticks(toExclusive));
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(clinicId)} and RowKey ge {Ticks(fromInclusive)} and RowKey lt {Ticks(toExclusive)}");
         var records = new List<AuditRecord>();
-        await foreach (var e in client.QueryAsync(tables.AuditLog, filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var e in tables.AuditLog.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             records.Add(new AuditRecord(
                 e.GetDateTimeOffset("At")!.Value,

@@ -1,25 +1,27 @@
 using System.Text.Json;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure;
+using Azure.Data.Tables;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
 /// <summary>Clinics in one small partition (<c>clinic</c>), RowKey = encoded clinic id.</summary>
-public sealed class TableClinicStore(TableStorageClient client, StorageTables tables) : IClinicStore
+public sealed class TableClinicStore(StorageTables tables) : IClinicStore
 {
     internal const string Partition = "clinic";
 
     public async Task<Clinic?> GetAsync(string clinicId, CancellationToken cancellationToken = default)
     {
-        var entity = await client.GetEntityAsync(tables.Clinics, Partition, TableKey.Encode(clinicId), cancellationToken).ConfigureAwait(false);
+        var entity = await tables.Clinics.GetEntityOrNullAsync(Partition, TableKey.Encode(clinicId), cancellationToken).ConfigureAwait(false);
         return entity is null ? null : ToClinic(entity);
     }
 
     public async Task<IReadOnlyList<Clinic>> ListAsync(CancellationToken cancellationToken = default)
     {
         var clinics = new List<Clinic>();
-        await foreach (var entity in client.QueryAsync(tables.Clinics, TableFilter.PartitionKeyEquals(Partition), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in tables.Clinics.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             clinics.Add(ToClinic(entity));
         }
@@ -32,7 +34,7 @@ public sealed class TableClinicStore(TableStorageClient client, StorageTables ta
 
     public async Task<Versioned<Clinic>?> GetVersionedAsync(string clinicId, CancellationToken cancellationToken = default)
     {
-        var entity = await client.GetEntityAsync(tables.Clinics, Partition, TableKey.Encode(clinicId), cancellationToken).ConfigureAwait(false);
+        var entity = await tables.Clinics.GetEntityOrNullAsync(Partition, TableKey.Encode(clinicId), cancellationToken).ConfigureAwait(false);
         return entity is null ? null : new Versioned<Clinic>(ToClinic(entity), EntityValues.Version(entity));
     }
 
@@ -43,7 +45,7 @@ public sealed class TableClinicStore(TableStorageClient client, StorageTables ta
         var entity = ToEntity(clinic);
         for (var attempt = 1; ; attempt++)
         {
-            var stored = await client.GetEntityAsync(tables.Clinics, Partition, entity.RowKey, cancellationToken).ConfigureAwait(false);
+            var stored = await tables.Clinics.GetEntityOrNullAsync(Partition, entity.RowKey, cancellationToken).ConfigureAwait(false);
             var version = stored is null ? null : EntityValues.Version(stored);
             if (!precondition.IsSatisfiedBy(version)) return ConditionalWrite.Failed(version);
             try
@@ -51,15 +53,15 @@ public sealed class TableClinicStore(TableStorageClient client, StorageTables ta
                 // Insert-only or ETag-conditional, so the precondition holds for the row actually replaced.
                 if (stored is null)
                 {
-                    var created = await client.InsertAsync(tables.Clinics, entity, cancellationToken).ConfigureAwait(false);
+                    var created = await tables.Clinics.AddEntityOnceAsync(entity, cancellationToken).ConfigureAwait(false);
                     return ConditionalWrite.Written(WriteOutcome.Created, EntityValues.Version(created));
                 }
 
-                if (stored.PropertiesEqual(entity)) return ConditionalWrite.Written(WriteOutcome.Unchanged, version!);
-                var updated = await client.UpdateAsync(tables.Clinics, entity, stored.ETag, cancellationToken).ConfigureAwait(false);
+                if (TableEntities.SameProperties(stored, entity)) return ConditionalWrite.Written(WriteOutcome.Unchanged, version!);
+                var updated = await tables.Clinics.UpdateReplaceOnceAsync(entity, stored.ETag, cancellationToken).ConfigureAwait(false);
                 return ConditionalWrite.Written(WriteOutcome.Updated, EntityValues.Version(updated));
             }
-            catch (TableStorageException ex) when (ex.Status is 404 or 409 or 412 && attempt < 3)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < 3)
             {
                 // A concurrent writer got there first: read again and check the precondition against its row.
             }

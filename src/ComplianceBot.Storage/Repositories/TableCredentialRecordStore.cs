@@ -1,6 +1,8 @@
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure;
+using Azure.Data.Tables;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
@@ -8,14 +10,14 @@ namespace ComplianceBot.Storage.Repositories;
 /// Credential records: PartitionKey = encoded clinic id, RowKey = encoded employee id + <c>|</c> +
 /// encoded credential code. One partition query reads a clinic; a RowKey range reads one person.
 /// </summary>
-public sealed class TableCredentialRecordStore(TableStorageClient client, StorageTables tables) : ICredentialRecordStore
+public sealed class TableCredentialRecordStore(StorageTables tables) : ICredentialRecordStore
 {
     internal const char Separator = '|';
 
     public async Task<IReadOnlyList<CredentialRecord>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default)
     {
         var records = new List<CredentialRecord>();
-        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, TableFilter.PartitionKeyEquals(TableKey.Encode(clinicId)), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in tables.CredentialRecords.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(clinicId)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             records.Add(ToRecord(entity));
         }
@@ -26,7 +28,7 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
     public async Task<IReadOnlyList<CredentialRecord>> ListByStaffAsync(string clinicId, string employeeId, CancellationToken cancellationToken = default)
     {
         var records = new List<CredentialRecord>();
-        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, PersonFilter(clinicId, employeeId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in tables.CredentialRecords.QueryAsync<TableEntity>(PersonFilter(clinicId, employeeId), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             records.Add(ToRecord(entity));
         }
@@ -39,26 +41,26 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
     /// first, then removed from the old one, so a move cut off half-way loses nothing and is simply
     /// repeated by the next write (copies replace copies).
     /// </summary>
-    internal static async Task MoveAsync(TableStorageClient client, StorageTables tables, string employeeId, string fromClinicId, string toClinicId, CancellationToken cancellationToken)
+    internal static async Task MoveAsync(StorageTables tables, string employeeId, string fromClinicId, string toClinicId, CancellationToken cancellationToken)
     {
         var old = new List<TableEntity>();
-        await foreach (var entity in client.QueryAsync(tables.CredentialRecords, PersonFilter(fromClinicId, employeeId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in tables.CredentialRecords.QueryAsync<TableEntity>(PersonFilter(fromClinicId, employeeId), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             old.Add(entity);
         }
 
         if (old.Count == 0) return;
         var to = TableKey.Encode(toClinicId);
-        foreach (var batch in old.Chunk(TableTransaction.MaxOperations))
+        foreach (var batch in old.Chunk(TableClientExtensions.MaxTransactionActions))
         {
-            var copies = batch.Select(e => new TableTransactionAction(TableTransactionActionType.InsertOrReplace, ToEntity(to, ToRecord(e)))).ToList();
-            await client.SubmitTransactionAsync(tables.CredentialRecords, copies, cancellationToken).ConfigureAwait(false);
+            var copies = batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(to, ToRecord(e)))).ToList();
+            await tables.CredentialRecords.SubmitTransactionOnceAsync(copies, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var batch in old.Chunk(TableTransaction.MaxOperations))
+        foreach (var batch in old.Chunk(TableClientExtensions.MaxTransactionActions))
         {
-            var deletes = batch.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(e.PartitionKey, e.RowKey))).ToList();
-            await client.SubmitTransactionAsync(tables.CredentialRecords, deletes, cancellationToken).ConfigureAwait(false);
+            var deletes = batch.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(e.PartitionKey, e.RowKey), ETag.All)).ToList();
+            await tables.CredentialRecords.SubmitTransactionOnceAsync(deletes, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -66,7 +68,9 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
     private static string PersonFilter(string clinicId, string employeeId)
     {
         var prefix = TableKey.Compose(Separator, employeeId);
-        return TableFilter.RowKeyRange(TableKey.Encode(clinicId), prefix + Separator, prefix + (char)(Separator + 1));
+        var from = prefix + Separator;
+        var to = prefix + (char)(Separator + 1);
+        return TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(clinicId)} and RowKey ge {from} and RowKey lt {to}");
     }
 
     public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(string clinicId, IReadOnlyList<CredentialRecord> records, CancellationToken cancellationToken = default) =>
@@ -114,5 +118,5 @@ public sealed class TableCredentialRecordStore(TableStorageClient client, Storag
     }
 
     private async Task<IReadOnlyList<WriteOutcome>> UpsertAsync(string partition, List<TableEntity> entities, bool expectNew, CancellationToken cancellationToken) =>
-        await PartitionUpsert.RunAsync(client, tables.CredentialRecords, partition, entities, null, cancellationToken, insertFirst: expectNew).ConfigureAwait(false);
+        await PartitionUpsert.RunAsync(tables.CredentialRecords, partition, entities, null, cancellationToken, insertFirst: expectNew).ConfigureAwait(false);
 }

@@ -1,6 +1,8 @@
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure;
+using Azure.Data.Tables;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
@@ -10,7 +12,7 @@ namespace ComplianceBot.Storage.Repositories;
 /// lower-case address), moved forward only with If-Match. The status is updated before the dedupe row
 /// is inserted, so a crash in between is repaired by the provider's redelivery.
 /// </summary>
-public sealed class TableDeliveryEventStore(TableStorageClient client, StorageTables tables) : IDeliveryEventStore
+public sealed class TableDeliveryEventStore(StorageTables tables) : IDeliveryEventStore
 {
     private const string EventRow = "event";
     private const string LatestRow = "latest";
@@ -18,15 +20,15 @@ public sealed class TableDeliveryEventStore(TableStorageClient client, StorageTa
     public async Task<bool> RecordAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deliveryEvent);
-        var seen = await client.GetEntityAsync(tables.DeliveryEvents, TableKey.Encode(deliveryEvent.EventId), EventRow, cancellationToken).ConfigureAwait(false);
+        var seen = await tables.DeliveryEvents.GetEntityOrNullAsync(TableKey.Encode(deliveryEvent.EventId), EventRow, cancellationToken).ConfigureAwait(false);
         if (seen is not null) return false;
         await UpdateLatestAsync(deliveryEvent, cancellationToken).ConfigureAwait(false);
         try
         {
-            await client.InsertAsync(tables.DeliveryEvents, new TableEntity(TableKey.Encode(deliveryEvent.EventId), EventRow) { ["At"] = deliveryEvent.At }, cancellationToken).ConfigureAwait(false);
+            await tables.DeliveryEvents.AddEntityOnceAsync(new TableEntity(TableKey.Encode(deliveryEvent.EventId), EventRow) { ["At"] = deliveryEvent.At }, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (TableStorageException ex) when (ex.Status == 409)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return false;
         }
@@ -38,7 +40,7 @@ public sealed class TableDeliveryEventStore(TableStorageClient client, StorageTa
         var result = new Dictionary<string, DeliveryEvent>(StringComparer.OrdinalIgnoreCase);
         await Parallel.ForEachAsync(emails.Distinct(StringComparer.OrdinalIgnoreCase), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (email, ct) =>
         {
-            var e = await client.GetEntityAsync(tables.DeliveryStatus, AddressKey(email), LatestRow, ct).ConfigureAwait(false);
+            var e = await tables.DeliveryStatus.GetEntityOrNullAsync(AddressKey(email), LatestRow, ct).ConfigureAwait(false);
             if (e is null) return;
             var found = new DeliveryEvent(
                 EntityValues.Required(e, "EventId"),
@@ -65,14 +67,14 @@ public sealed class TableDeliveryEventStore(TableStorageClient client, StorageTa
         };
         for (var round = 0; ; round++)
         {
-            var stored = await client.GetEntityAsync(tables.DeliveryStatus, entity.PartitionKey, LatestRow, cancellationToken).ConfigureAwait(false);
+            var stored = await tables.DeliveryStatus.GetEntityOrNullAsync(entity.PartitionKey, LatestRow, cancellationToken).ConfigureAwait(false);
             try
             {
-                if (stored is null) await client.InsertAsync(tables.DeliveryStatus, entity, cancellationToken).ConfigureAwait(false);
-                else if (stored.GetDateTimeOffset("At") < ev.At) await client.UpdateAsync(tables.DeliveryStatus, entity, stored.ETag, cancellationToken).ConfigureAwait(false);
+                if (stored is null) await tables.DeliveryStatus.AddEntityOnceAsync(entity, cancellationToken).ConfigureAwait(false);
+                else if (stored.GetDateTimeOffset("At") < ev.At) await tables.DeliveryStatus.UpdateReplaceOnceAsync(entity, stored.ETag, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (TableStorageException ex) when (ex.Status is 409 or 412 && round < 5)
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && round < 5)
             {
             }
         }

@@ -1,6 +1,8 @@
 using ComplianceBot.Domain.Planning;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure;
+using Azure.Data.Tables;
+using ComplianceBot.Storage.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,7 +14,6 @@ namespace ComplianceBot.Storage.Repositories;
 /// run that owns the entry. No upserts and no <c>If-Match: *</c> here, by design.
 /// </summary>
 public sealed partial class TableReminderLedger(
-    TableStorageClient client,
     StorageTables tables,
     TimeProvider timeProvider,
     ILogger<TableReminderLedger>? logger = null) : IReminderLedger
@@ -23,7 +24,7 @@ public sealed partial class TableReminderLedger(
     public async Task<IReadOnlyList<LedgerEntry>> ListAsync(string clinicId, CancellationToken cancellationToken = default)
     {
         var entries = new List<LedgerEntry>();
-        await foreach (var e in client.QueryAsync(tables.ReminderLedger, TableFilter.PartitionKeyEquals(TableKey.Encode(clinicId)), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var e in tables.ReminderLedger.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(clinicId)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             entries.Add(ToEntry(clinicId, e));
         }
@@ -44,15 +45,15 @@ public sealed partial class TableReminderLedger(
         for (var round = 0; round < MaxConflictRounds; round++)
         {
             var now = timeProvider.GetUtcNow();
-            var stored = round == 0 ? null : await client.GetEntityAsync(tables.ReminderLedger, partition, rowKey, cancellationToken).ConfigureAwait(false);
+            var stored = round == 0 ? null : await tables.ReminderLedger.GetEntityOrNullAsync(partition, rowKey, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
                 try
                 {
-                    await client.InsertAsync(tables.ReminderLedger, NewEntity(partition, rowKey, LedgerState.Pending, runId, now, 1, null, null), cancellationToken).ConfigureAwait(false);
+                    await tables.ReminderLedger.AddEntityOnceAsync(NewEntity(partition, rowKey, LedgerState.Pending, runId, now, 1, null, null), cancellationToken).ConfigureAwait(false);
                     return ClaimResult.Claimed;
                 }
-                catch (TableStorageException ex) when (ex.Status == 409)
+                catch (RequestFailedException ex) when (ex.Status == 409)
                 {
                     continue;
                 }
@@ -68,10 +69,10 @@ public sealed partial class TableReminderLedger(
             var takeover = NewEntity(partition, rowKey, LedgerState.Pending, runId, now, attempts, entry.MessageId, entry.Detail);
             try
             {
-                await client.UpdateAsync(tables.ReminderLedger, takeover, stored.ETag, cancellationToken).ConfigureAwait(false);
+                await tables.ReminderLedger.UpdateReplaceOnceAsync(takeover, stored.ETag, cancellationToken).ConfigureAwait(false);
                 return ClaimResult.Claimed;
             }
-            catch (TableStorageException ex) when (ex.Status is 412 or 404)
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
             {
                 // Another run took it over (412) or it vanished (404): look again.
             }
@@ -93,7 +94,7 @@ public sealed partial class TableReminderLedger(
             var rowKey = TableKey.Encode(key.Value);
             for (var round = 0; ; round++)
             {
-                var stored = await client.GetEntityAsync(tables.ReminderLedger, partition, rowKey, cancellationToken).ConfigureAwait(false);
+                var stored = await tables.ReminderLedger.GetEntityOrNullAsync(partition, rowKey, cancellationToken).ConfigureAwait(false);
                 if (stored is null || stored.GetString("RunId") != runId)
                 {
                     LogNotOwner(_logger, key.ClinicId, state);
@@ -104,10 +105,10 @@ public sealed partial class TableReminderLedger(
                 var updated = NewEntity(partition, rowKey, state, runId, timeProvider.GetUtcNow(), entry.Attempts, messageId ?? entry.MessageId, detail);
                 try
                 {
-                    await client.UpdateAsync(tables.ReminderLedger, updated, stored.ETag, cancellationToken).ConfigureAwait(false);
+                    await tables.ReminderLedger.UpdateReplaceOnceAsync(updated, stored.ETag, cancellationToken).ConfigureAwait(false);
                     break;
                 }
-                catch (TableStorageException ex) when (ex.Status == 412 && round < MaxConflictRounds)
+                catch (RequestFailedException ex) when (ex.Status == 412 && round < MaxConflictRounds)
                 {
                 }
             }
@@ -132,7 +133,7 @@ public sealed partial class TableReminderLedger(
         e.GetInt32("Attempts") ?? 0,
         e.GetString("MessageId"),
         e.GetString("Detail"),
-        e.ETag ?? string.Empty);
+        e.ETag.ToString());
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger entry of clinic {ClinicId} is not owned by this run any more; not moved to {State}")]
     private static partial void LogNotOwner(ILogger logger, string clinicId, LedgerState state);

@@ -1,7 +1,8 @@
 using System.Globalization;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure.Data.Tables;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
@@ -9,14 +10,14 @@ namespace ComplianceBot.Storage.Repositories;
 /// Organization-wide retraining events, few and read whole: one partition (<c>retraining</c>),
 /// RowKey = effective date | code | clinic (or <c>*</c>), so adding the same event twice writes one row.
 /// </summary>
-public sealed class TableRetrainingEventStore(TableStorageClient client, StorageTables tables) : IRetrainingEventStore
+public sealed class TableRetrainingEventStore(StorageTables tables) : IRetrainingEventStore
 {
     private const string Partition = "retraining";
 
     public async Task<IReadOnlyList<RetrainingEvent>> ListAsync(CancellationToken cancellationToken = default)
     {
         var events = new List<RetrainingEvent>();
-        await foreach (var e in client.QueryAsync(tables.RetrainingEvents, TableFilter.PartitionKeyEquals(Partition), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var e in tables.RetrainingEvents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             events.Add(new RetrainingEvent(
                 EntityValues.Required(e, "CredentialCode"),
@@ -41,6 +42,6 @@ public sealed class TableRetrainingEventStore(TableStorageClient client, Storage
             ["Description"] = retrainingEvent.Description,
             ["ClinicId"] = retrainingEvent.ClinicId,
         };
-        await client.InsertOrReplaceAsync(tables.RetrainingEvents, entity, cancellationToken).ConfigureAwait(false);
+        await tables.RetrainingEvents.UpsertReplaceAsync(entity, cancellationToken).ConfigureAwait(false);
     }
 }

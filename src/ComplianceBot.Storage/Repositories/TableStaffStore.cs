@@ -1,6 +1,8 @@
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Application.Ports;
-using ComplianceBot.Storage.Client;
+using Azure;
+using Azure.Data.Tables;
+using ComplianceBot.Storage.Tables;
 
 namespace ComplianceBot.Storage.Repositories;
 
@@ -9,7 +11,7 @@ namespace ComplianceBot.Storage.Repositories;
 /// partition query and an import writes it in batches. An organization-wide index
 /// (PartitionKey = encoded employee id, RowKey <c>clinic</c>) answers "which clinic is this person in".
 /// </summary>
-public sealed class TableStaffStore(TableStorageClient client, StorageTables tables) : IStaffStore
+public sealed class TableStaffStore(StorageTables tables) : IStaffStore
 {
     private const string IndexRow = "clinic";
 
@@ -48,24 +50,24 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
                     // An index row without a staff row is a move cut off half-way: finish carrying the records.
                     if (index?.GetString("ClinicId") is { } previous && !string.Equals(previous, member.ClinicId, StringComparison.Ordinal))
                     {
-                        await TableCredentialRecordStore.MoveAsync(client, tables, member.EmployeeId, previous, member.ClinicId, cancellationToken).ConfigureAwait(false);
+                        await TableCredentialRecordStore.MoveAsync(tables, member.EmployeeId, previous, member.ClinicId, cancellationToken).ConfigureAwait(false);
                     }
 
                     var pointed = index is null
-                        ? await client.InsertAsync(tables.EmployeeIndex, pointer, cancellationToken).ConfigureAwait(false)
-                        : await client.UpdateAsync(tables.EmployeeIndex, pointer, index.ETag, cancellationToken).ConfigureAwait(false);
-                    var created = await client.InsertAsync(tables.Staff, entity, cancellationToken).ConfigureAwait(false);
+                        ? await tables.EmployeeIndex.AddEntityOnceAsync(pointer, cancellationToken).ConfigureAwait(false)
+                        : await tables.EmployeeIndex.UpdateReplaceOnceAsync(pointer, index.ETag, cancellationToken).ConfigureAwait(false);
+                    var created = await tables.Staff.AddEntityOnceAsync(entity, cancellationToken).ConfigureAwait(false);
                     try
                     {
                         // Confirm by writing the index row again with the ETag we gave it. A concurrent creator that
                         // took the row over (it saw the index without our staff row) and this confirmation are both
                         // conditional on that ETag, so exactly one of them succeeds. A read-and-compare here would
                         // let both succeed when the takeover's write lands after our read.
-                        await client.UpdateAsync(tables.EmployeeIndex, pointer, pointed, cancellationToken).ConfigureAwait(false);
+                        await tables.EmployeeIndex.UpdateReplaceOnceAsync(pointer, pointed, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (TableStorageException ex) when (ex.Status is 404 or 412)
+                    catch (RequestFailedException ex) when (ex.Status is 404 or 412)
                     {
-                        await client.DeleteEntityAsync(tables.Staff, entity.PartitionKey, key, created, cancellationToken).ConfigureAwait(false);
+                        await tables.Staff.DeleteEntityOnceAsync(entity.PartitionKey, key, created, cancellationToken).ConfigureAwait(false);
                         throw;
                     }
 
@@ -74,22 +76,22 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
 
                 if (current.PartitionKey == entity.PartitionKey)
                 {
-                    if (current.PropertiesEqual(entity)) return ConditionalWrite.Written(WriteOutcome.Unchanged, version!);
-                    var updated = await client.UpdateAsync(tables.Staff, entity, current.ETag, cancellationToken).ConfigureAwait(false);
+                    if (TableEntities.SameProperties(current, entity)) return ConditionalWrite.Written(WriteOutcome.Unchanged, version!);
+                    var updated = await tables.Staff.UpdateReplaceOnceAsync(entity, current.ETag, cancellationToken).ConfigureAwait(false);
                     return ConditionalWrite.Written(WriteOutcome.Updated, EntityValues.Version(updated));
                 }
 
-                if (!await client.DeleteEntityAsync(tables.Staff, current.PartitionKey, key, current.ETag!, cancellationToken).ConfigureAwait(false))
+                if (!await tables.Staff.DeleteEntityOnceAsync(current.PartitionKey, key, current.ETag, cancellationToken).ConfigureAwait(false))
                 {
-                    throw new TableStorageException(404, "ResourceNotFound", $"Staff row of '{member.EmployeeId}' went away while it was being moved.");
+                    throw new RequestFailedException(404, $"Staff row of '{member.EmployeeId}' went away while it was being moved.", "ResourceNotFound", null);
                 }
 
-                await TableCredentialRecordStore.MoveAsync(client, tables, member.EmployeeId, TableKey.Decode(current.PartitionKey), member.ClinicId, cancellationToken).ConfigureAwait(false);
-                await client.InsertOrReplaceAsync(tables.EmployeeIndex, pointer, cancellationToken).ConfigureAwait(false);
-                var moved = await client.InsertOrReplaceAsync(tables.Staff, entity, cancellationToken).ConfigureAwait(false);
+                await TableCredentialRecordStore.MoveAsync(tables, member.EmployeeId, TableKey.Decode(current.PartitionKey), member.ClinicId, cancellationToken).ConfigureAwait(false);
+                await tables.EmployeeIndex.UpsertReplaceAsync(pointer, cancellationToken).ConfigureAwait(false);
+                var moved = await tables.Staff.UpsertReplaceAsync(entity, cancellationToken).ConfigureAwait(false);
                 return ConditionalWrite.Written(WriteOutcome.Updated, EntityValues.Version(moved));
             }
-            catch (TableStorageException ex) when (ex.Status is 404 or 409 or 412 && attempt < 3)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412 && attempt < 3)
             {
                 // Someone else wrote this person since we read them: read again and check the precondition anew.
             }
@@ -99,9 +101,9 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
     /// <summary>The person's index row and staff row (either may be missing).</summary>
     private async Task<(TableEntity? Index, TableEntity? Staff)> ReadAsync(string key, CancellationToken cancellationToken)
     {
-        var index = await client.GetEntityAsync(tables.EmployeeIndex, key, IndexRow, cancellationToken).ConfigureAwait(false);
+        var index = await tables.EmployeeIndex.GetEntityOrNullAsync(key, IndexRow, cancellationToken).ConfigureAwait(false);
         if (index?.GetString("ClinicId") is not { } clinicId) return (index, null);
-        var entity = await client.GetEntityAsync(tables.Staff, TableKey.Encode(clinicId), key, cancellationToken).ConfigureAwait(false);
+        var entity = await tables.Staff.GetEntityOrNullAsync(TableKey.Encode(clinicId), key, cancellationToken).ConfigureAwait(false);
         return (index, entity);
     }
 
@@ -109,7 +111,7 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
     public async Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var entity in client.QueryAsync(tables.EmployeeIndex, select: ["PartitionKey", "ClinicId"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in tables.EmployeeIndex.QueryAsync<TableEntity>(select: ["PartitionKey", "ClinicId"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entity.GetString("ClinicId") is { } clinicId) map[TableKey.Decode(entity.PartitionKey)] = clinicId;
         }
@@ -120,7 +122,7 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
     public async Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default)
     {
         var staff = new List<StaffMember>();
-        await foreach (var entity in client.QueryAsync(tables.Staff, TableFilter.PartitionKeyEquals(TableKey.Encode(clinicId)), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in tables.Staff.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(clinicId)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             staff.Add(ToStaff(entity));
         }
@@ -150,20 +152,20 @@ public sealed class TableStaffStore(TableStorageClient client, StorageTables tab
                 {
                     var person = rows[i].Staff;
                     var key = TableKey.Encode(person.EmployeeId);
-                    var index = await client.GetEntityAsync(tables.EmployeeIndex, key, IndexRow, ct).ConfigureAwait(false);
+                    var index = await tables.EmployeeIndex.GetEntityOrNullAsync(key, IndexRow, ct).ConfigureAwait(false);
                     if (index?.GetString("ClinicId") is { } oldClinic && !string.Equals(oldClinic, person.ClinicId, StringComparison.Ordinal))
                     {
                         // Their credentials go with them, before the old row and the index let go of the old clinic.
-                        await TableCredentialRecordStore.MoveAsync(client, tables, person.EmployeeId, oldClinic, person.ClinicId, ct).ConfigureAwait(false);
-                        await client.DeleteEntityAsync(tables.Staff, TableKey.Encode(oldClinic), key, cancellationToken: ct).ConfigureAwait(false);
+                        await TableCredentialRecordStore.MoveAsync(tables, person.EmployeeId, oldClinic, person.ClinicId, ct).ConfigureAwait(false);
+                        await tables.Staff.DeleteEntityOnceAsync(TableKey.Encode(oldClinic), key, ETag.All, ct).ConfigureAwait(false);
                         lock (moved) moved.Add(i);
                     }
 
-                    await client.InsertOrReplaceAsync(tables.EmployeeIndex, new TableEntity(key, IndexRow) { ["ClinicId"] = person.ClinicId }, ct).ConfigureAwait(false);
+                    await tables.EmployeeIndex.UpsertReplaceAsync(new TableEntity(key, IndexRow) { ["ClinicId"] = person.ClinicId }, ct).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             }
 
-            var clinicOutcomes = await PartitionUpsert.RunAsync(client, tables.Staff, TableKey.Encode(clinic.Key), entities, PrepareNewRows, cancellationToken).ConfigureAwait(false);
+            var clinicOutcomes = await PartitionUpsert.RunAsync(tables.Staff, TableKey.Encode(clinic.Key), entities, PrepareNewRows, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < rows.Count; i++)
             {
                 outcomes[rows[i].Index] = moved.Contains(i) ? WriteOutcome.Updated : clinicOutcomes[i];

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text;
 
-namespace ComplianceBot.Storage.Client;
+namespace ComplianceBot.Storage.Tables;
 
 /// <summary>
 /// Reversible encoding for PartitionKey/RowKey values. The service forbids <c>/ \ # ?</c> and the
 /// control characters U+0000–U+001F and U+007F–U+009F in keys
 /// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model).
 /// Each of those, and <c>%</c> itself so that decoding is unambiguous, becomes <c>%XX</c>.
-/// Every other character, including <c>'</c> and spaces, is kept (the URL layer escapes it).
+/// Every other character, including <c>'</c> and spaces, is kept (the SDK escapes it in URLs and filters).
 /// </summary>
 public static class TableKey
 {
