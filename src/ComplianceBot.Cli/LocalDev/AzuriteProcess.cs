@@ -91,12 +91,14 @@ public sealed class AzuriteProcess : IDisposable
     private static string EnsureInstalled(string root)
     {
         var path = AzuritePath(root);
-        if (File.Exists(path)) return path;
+        if (IsWholeInstall(root)) return path;
 
-        // Several test assemblies start at once: one installs, the others wait on the lock file.
-        var lockPath = Path.Combine(Path.GetTempPath(), $"compliancebot-npm-{(uint)root.GetHashCode(StringComparison.Ordinal):x8}.lock");
-        using var gate = AcquireLock(lockPath, TimeSpan.FromMinutes(5));
-        if (File.Exists(path)) return path;
+        // Several test assemblies start at once: one installs, the others wait on the lock file. The name
+        // must be the same in every process, so it comes from a SHA-256 of the path (string.GetHashCode is
+        // randomized per process, and a lock nobody else finds excludes nobody).
+        using var gate = AcquireLock(InstallLockPath(root), TimeSpan.FromMinutes(5));
+        if (IsWholeInstall(root)) return path;
+        Console.Error.WriteLine("Installing Azurite, the storage emulator, with `npm ci` (first run only; about a minute)...");
         var npm = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "npm.cmd" : "npm";
         var info = new ProcessStartInfo(npm, "ci --no-audit --no-fund")
         {
@@ -123,7 +125,47 @@ public sealed class AzuriteProcess : IDisposable
             throw new InvalidOperationException("Node.js/npm is not on PATH. " + InstallHint, ex);
         }
 
-        return File.Exists(path) ? path : throw new InvalidOperationException($"npm ci ran but {path} is missing. " + InstallHint);
+        return IsWholeInstall(root) ? path : throw new InvalidOperationException($"npm ci ran but the install in {root}/node_modules is not whole. " + InstallHint);
+    }
+
+    /// <summary>The cross-process install lock for the repository at <paramref name="root"/>: the same path in every process.</summary>
+    public static string InstallLockPath(string root)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(root)));
+        return Path.Combine(Path.GetTempPath(), $"compliancebot-npm-{Convert.ToHexStringLower(hash, 0, 8)}.lock");
+    }
+
+    /// <summary>
+    /// True when node_modules holds a finished install of the lock file: npm writes
+    /// <c>node_modules/.package-lock.json</c> only once an install completes, and an interrupted
+    /// <c>npm ci</c> leaves it absent (or leaves a package of the lock file missing), so the next run repairs it.
+    /// </summary>
+    public static bool IsWholeInstall(string root)
+    {
+        var hidden = Path.Combine(root, "node_modules", ".package-lock.json");
+        var lockFile = Path.Combine(root, "package-lock.json");
+        if (!File.Exists(AzuritePath(root)) || !File.Exists(hidden) || !File.Exists(lockFile)) return false;
+        try
+        {
+            using var wanted = System.Text.Json.JsonDocument.Parse(File.ReadAllText(lockFile));
+            using var installed = System.Text.Json.JsonDocument.Parse(File.ReadAllText(hidden));
+            if (!installed.RootElement.TryGetProperty("packages", out var have)) return false;
+            foreach (var package in wanted.RootElement.GetProperty("packages").EnumerateObject())
+            {
+                if (package.Name.Length == 0 || !package.Name.StartsWith("node_modules/", StringComparison.Ordinal)) continue;
+                if (package.Value.TryGetProperty("optional", out var optional) && optional.ValueKind == System.Text.Json.JsonValueKind.True) continue;
+                if (!have.TryGetProperty(package.Name, out var entry)) return false;
+                if (package.Value.TryGetProperty("version", out var version) &&
+                    (!entry.TryGetProperty("version", out var got) || got.GetString() != version.GetString())) return false;
+                if (!File.Exists(Path.Combine(root, package.Name, "package.json"))) return false;
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or KeyNotFoundException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static FileStream AcquireLock(string path, TimeSpan timeout)
