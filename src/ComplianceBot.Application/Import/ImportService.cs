@@ -85,6 +85,22 @@ public sealed partial class ImportService(
     public static bool TryParseDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text?.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
+    /// <summary>
+    /// Parses a date cell, or says in words why it is not one: not a date at all, or a placeholder outside
+    /// 1900-01-01..2199-12-31 (such as 9999-12-31 or 1/1/0001, which many HR exports write for "none"
+    /// and which would overflow every renewal sum downstream).
+    /// </summary>
+    public static string? DateProblem(string text, out DateOnly date)
+    {
+        if (!TryParseDate(text, out date)) return $"'{text}' is not a date (YYYY-MM-DD or M/D/YYYY)";
+        if (!PlausibleDates.Contains(date))
+        {
+            return $"{date:yyyy-MM-dd} is outside {PlausibleDates.First:yyyy-MM-dd} to {PlausibleDates.Last:yyyy-MM-dd}; leave the cell empty when there is no date";
+        }
+
+        return null;
+    }
+
     public async Task<ImportResult> ImportRosterAsync(IAsyncEnumerable<RawRow> rows, ImportRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -311,7 +327,7 @@ public sealed partial class ImportService(
         DateOnly? hire = null;
         if (Field(row, "hire_date") is { } hireText)
         {
-            if (!TryParseDate(hireText, out var h)) return Fail(row, "hire_date", $"'{hireText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (DateProblem(hireText, out var h) is { } hProblem) return Fail(row, "hire_date", hProblem, out error);
             hire = h;
         }
 
@@ -334,7 +350,7 @@ public sealed partial class ImportService(
         DateOnly? testingStart = null;
         if (Field(row, "testing_start_date") is { } testingText)
         {
-            if (!TryParseDate(testingText, out var t)) return Fail(row, "testing_start_date", $"'{testingText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (DateProblem(testingText, out var t) is { } tProblem) return Fail(row, "testing_start_date", tProblem, out error);
             if (hire is { } hired && t < hired) return Fail(row, "testing_start_date", $"{t:yyyy-MM-dd} is before hire_date {hired:yyyy-MM-dd}", out error);
             testingStart = t;
         }
@@ -360,14 +376,14 @@ public sealed partial class ImportService(
         var issuedColumn = ColumnOf(row, "issued_on", RecordColumnAliases);
         if (Field(row, "issued_on", RecordColumnAliases) is { } issuedText)
         {
-            if (!TryParseDate(issuedText, out var d)) return Fail<CredentialRecord>(row, issuedColumn, $"'{issuedText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (DateProblem(issuedText, out var d) is { } dProblem) return Fail<CredentialRecord>(row, issuedColumn, dProblem, out error);
             issued = d;
         }
 
         DateOnly? expires = null;
         if (Field(row, "expires_on") is { } expiresText)
         {
-            if (!TryParseDate(expiresText, out var d)) return Fail<CredentialRecord>(row, "expires_on", $"'{expiresText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (DateProblem(expiresText, out var d) is { } dProblem) return Fail<CredentialRecord>(row, "expires_on", dProblem, out error);
             expires = d;
         }
 
@@ -383,7 +399,7 @@ public sealed partial class ImportService(
         DateOnly? certified = null;
         if (Field(row, "certified_on") is { } certifiedText)
         {
-            if (!TryParseDate(certifiedText, out var c)) return Fail<CredentialRecord>(row, "certified_on", $"'{certifiedText}' is not a date (YYYY-MM-DD or M/D/YYYY)", out error);
+            if (DateProblem(certifiedText, out var c) is { } cProblem) return Fail<CredentialRecord>(row, "certified_on", cProblem, out error);
             if (issued is { } i2 && c > i2) return Fail<CredentialRecord>(row, "certified_on", $"{c:yyyy-MM-dd} is after {issuedColumn} {i2:yyyy-MM-dd}: the original certification comes first", out error);
             certified = c;
         }

@@ -82,13 +82,15 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(staff);
-        var recordsByPerson = input.Records.ToLookup(r => r.EmployeeId, StringComparer.Ordinal);
+        // Rows stored before the import refused placeholder dates are read with those dates absent, so one
+        // person's 9999-12-31 shows as a missing item instead of stopping everyone's reminders.
+        var recordsByPerson = input.Records.Select(PlausibleDates.Sanitized).OfType<CredentialRecord>().ToLookup(r => r.EmployeeId, StringComparer.Ordinal);
         var events = input.Events.Where(e => e.ClinicId is null || e.ClinicId == input.Clinic.Id).ToList();
         return staff
             .OrderBy(s => s.LastName, StringComparer.OrdinalIgnoreCase)
             .ThenBy(s => s.FirstName, StringComparer.OrdinalIgnoreCase)
             .ThenBy(s => s.EmployeeId, StringComparer.Ordinal)
-            .Select(s => evaluator.Evaluate(input.Clinic, s, recordsByPerson[s.EmployeeId].ToList(), events, input.AsOf))
+            .Select(s => evaluator.Evaluate(input.Clinic, PlausibleDates.Sanitized(s), recordsByPerson[s.EmployeeId].ToList(), events, input.AsOf))
             .ToList();
     }
 

@@ -57,6 +57,43 @@ public sealed class RowValidationTests
         Assert.Equal(new RowError(2, "testing_start_date", reason), Assert.Single(result.Rejected));
     }
 
+    [Theory]
+    [InlineData("9999-12-31", "9999-12-31 is outside 1900-01-01 to 2199-12-31; leave the cell empty when there is no date")]
+    [InlineData("1/1/0001", "0001-01-01 is outside 1900-01-01 to 2199-12-31; leave the cell empty when there is no date")]
+    [InlineData("12/31/1899", "1899-12-31 is outside 1900-01-01 to 2199-12-31; leave the cell empty when there is no date")]
+    public async Task RefusesAPlaceholderHireDateAndKeepsTheOtherRows(string given, string reason)
+    {
+        var bad = Person();
+        bad["hire_date"] = given;
+        var good = Person(email: "ana.diaz@example.org");
+        good["employee_id"] = "E2";
+        good["hire_date"] = "2199-12-31";
+
+        var result = await ImportRosterAsync(bad, good);
+
+        Assert.Equal(new RowError(2, "hire_date", reason), Assert.Single(result.Rejected));
+        Assert.Equal(1, result.Created);
+        Assert.NotNull(await _staff.GetAsync("E2"));
+    }
+
+    [Theory]
+    [InlineData("expires_on", "0001-01-01")]
+    [InlineData("issued_on", "1/1/0001")]
+    [InlineData("certified_on", "9999-12-31")]
+    public async Task RefusesAPlaceholderRecordDateNamingTheColumn(string column, string given)
+    {
+        await ImportRosterAsync(Person(role: "medical_assistant"));
+        var row = new Dictionary<string, string?>(StringComparer.Ordinal) { ["employee_id"] = "E1", ["credential"] = "RMA", ["issued_on"] = "2026-02-10" };
+        row[column] = given;
+
+        var result = await Service().ImportRecordsAsync(Rows([row]), new ImportRequest("hr@example.org", DryRun: false));
+
+        var error = Assert.Single(result.Rejected);
+        Assert.Equal((2, column), (error.Row, error.Field));
+        Assert.Contains("is outside 1900-01-01 to 2199-12-31", error.Reason, StringComparison.Ordinal);
+        Assert.Empty(await _records.ListByClinicAsync("clinic-a"));
+    }
+
     [Fact]
     public async Task KeepsAnRmasOriginalCertificationDateApartFromTheDuesDate()
     {

@@ -50,6 +50,24 @@ public class ReminderPlannerTests
     }
 
     [Fact]
+    public void OnePersonsPlaceholderDatesStoredBeforeTheImportCheckNeitherThrowNorStopTheOthersReminders()
+    {
+        // Rows written before imports refused 9999-12-31 and 0001-01-01 ("Value to add was out of range").
+        var odd = Ma("E9", hired: new DateOnly(9999, 12, 31));
+        var records = Records("E1", Today.AddDays(30));
+        records.Add(new CredentialRecord("E9", "BLS", new DateOnly(1, 1, 1), new DateOnly(1, 1, 1), "9", "test", true));
+        records.Add(new CredentialRecord("E9", "HIPAA", new DateOnly(9999, 12, 31), null, null, "test", true));
+
+        var plan = Planner.Plan(Input([Ma("E1"), odd], records, Today, Today.AddDays(-1)));
+
+        Assert.Equal(["E1", "E9"], plan.Reminders.Select(r => r.Recipient.EmployeeId).Order());
+        // E9's placeholder BLS and HIPAA records read as absent: the items show as missing, for HR to correct.
+        var e9 = Planner.Evaluate(Input([odd], records, Today, null), [odd]).Single();
+        Assert.Equal(ComplianceState.Missing, e9.Requirements.Single(r => r.RequirementKey == RequirementPolicy.Bls.Key).State);
+        Assert.Equal(ComplianceState.Missing, e9.Requirements.Single(r => r.Requirement.StartsWith("HIPAA", StringComparison.Ordinal)).State);
+    }
+
+    [Fact]
     public void SendsOnTheOrganizationsDefaultThresholdsForAnEntryWithoutItsOwnAndCallsItExpiringFromTheLargest()
     {
         // CCMA names no thresholds in the catalog, so Reminders:DefaultThresholds = 45,10 applies to it.
