@@ -60,6 +60,17 @@ public static class FunctionsAppExtensions
         app.Use((context, next) => IsReadinessProbe(context.Request)
             ? context.Response.WriteAsync("ComplianceBot is running.", context.RequestAborted)
             : next(context));
+        app.Use((context, next) =>
+        {
+            // API answers carry staff data (names, dates, credential status): no browser or proxy keeps a
+            // copy. The web page sets its own (no-cache) policy, which this leaves alone.
+            context.Response.OnStarting(() =>
+            {
+                if (!context.Response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.CacheControl)) context.Response.Headers.CacheControl = "no-store";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

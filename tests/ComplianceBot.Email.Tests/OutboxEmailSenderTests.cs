@@ -101,6 +101,8 @@ public sealed class OutboxEmailSenderTests : IDisposable
         var first = await _sender.SendAsync(TestData.Email());
         var second = await _sender.SendAsync(TestData.Email(subject: "Second") with { OperationId = "op-456" });
 
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(_folder, OutboxEmailSender.IndexFileName));
+        Assert.Equal((byte)'{', bytes[0]); // no byte-order mark: line 1 is JSON as it stands
         var lines = await File.ReadAllLinesAsync(Path.Combine(_folder, OutboxEmailSender.IndexFileName));
         Assert.Equal(2, lines.Length);
         using var entry = JsonDocument.Parse(lines[1]);

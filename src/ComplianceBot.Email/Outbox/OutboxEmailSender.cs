@@ -17,6 +17,8 @@ public sealed class OutboxEmailSender : IEmailSender, IDisposable
     /// <summary>Name of the index file in the outbox folder.</summary>
     public const string IndexFileName = "index.jsonl";
 
+    private static readonly UTF8Encoding NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
     private static readonly JsonSerializerOptions IndexJson = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -71,7 +73,8 @@ public sealed class OutboxEmailSender : IEmailSender, IDisposable
         await _indexLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await File.AppendAllTextAsync(Path.Combine(Folder, IndexFileName), line, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+            // UTF-8 without a byte-order mark: every line of a JSON Lines file, the first too, must parse as JSON.
+            await File.AppendAllTextAsync(Path.Combine(Folder, IndexFileName), line, NoBom, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

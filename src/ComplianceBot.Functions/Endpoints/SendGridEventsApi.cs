@@ -37,7 +37,7 @@ public static class SendGridEventsApi
                 WebhookVerification.MissingHeaders => FunctionEndpoints.BadRequest("Signature headers missing", $"Send {SendGridEventWebhook.SignatureHeader} and {SendGridEventWebhook.TimestampHeader}."),
                 WebhookVerification.NotConfigured => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Webhook not configured", detail: "Set SendGrid__WebhookPublicKey; until then no event is accepted."),
                 WebhookVerification.Stale => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Stale signature", detail: "The timestamp is outside the accepted window."),
-                _ => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Bad signature"),
+                _ => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Bad signature", detail: "The signature does not match this body and timestamp under the configured public key; check that SendGrid__WebhookPublicKey is the verification key SendGrid shows for this webhook."),
             };
         }).AsFunction("SendGridEvents");
         return app;

@@ -116,7 +116,11 @@ public sealed class SendGridEventsApiTests : IDisposable
 
         var tampered = Signed(Body, _app.Clock.GetUtcNow());
         tampered.Content = new StringContent(Body.Replace("bounce", "dropped", StringComparison.Ordinal), Encoding.UTF8, "application/json");
-        await AssertProblemAsync(await anonymous.SendAsync(tampered), HttpStatusCode.Forbidden);
+        var bad = await AssertProblemAsync(await anonymous.SendAsync(tampered), HttpStatusCode.Forbidden);
+        Assert.Equal("Bad signature", bad.GetProperty("title").GetString());
+        // The sender is SendGrid, not a person with a role: the detail names the webhook key to check.
+        Assert.DoesNotContain("HR role", bad.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("SendGrid__WebhookPublicKey", bad.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         var stale = await AssertProblemAsync(await anonymous.SendAsync(Signed(Body, _app.Clock.GetUtcNow().AddHours(-1))), HttpStatusCode.Forbidden);
         Assert.Equal("Stale signature", stale.GetProperty("title").GetString());

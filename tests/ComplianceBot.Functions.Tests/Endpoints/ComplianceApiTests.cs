@@ -30,6 +30,25 @@ public sealed class ComplianceApiTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task NoBrowserOrProxyKeepsTheReportWhetherJsonOrCsvIsAsked()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        foreach (var format in new[] { "json", "csv" })
+        {
+            var response = await hr.GetAsync($"/api/clinics/clinic-a/compliance?asOf=2026-03-02&format={format}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{format}: Cache-Control is '{response.Headers.CacheControl}'");
+        }
+
+        // Problems too (they can name a person or clinic).
+        var missing = await hr.GetAsync("/api/clinics/nowhere/compliance");
+        Assert.True(missing.Headers.CacheControl?.NoStore);
+    }
+
+    [Fact]
     public async Task NeutralisesFormulaCellsWhenCsvIsAsked()
     {
         using var hr = _app.Hr();
