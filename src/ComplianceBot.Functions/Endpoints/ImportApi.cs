@@ -34,6 +34,20 @@ public static class ImportApi
         Func<IAsyncEnumerable<RawRow>, ImportRequest, Task<ImportResult>> run,
         ClaimsPrincipal user)
     {
+        // A misspelt parameter must not turn a dry run into a real import: only dryRun is known here, and
+        // dry_run (the CSV columns' spelling) is taken as the same thing.
+        foreach (var key in context.Request.Query.Keys)
+        {
+            if (key is "dryRun" or "dry_run") continue;
+            return FunctionEndpoints.BadRequest("Unknown query parameter", $"'{key}' is not a parameter of this operation; it takes dryRun=true or dryRun=false (nothing else).");
+        }
+
+        if (context.Request.Query.ContainsKey("dry_run"))
+        {
+            if (dryRunText is not null) return FunctionEndpoints.BadRequest("Unknown query parameter", "Give dryRun once (dry_run is the same parameter).");
+            dryRunText = context.Request.Query["dry_run"].ToString();
+        }
+
         var dryRun = false;
         if (dryRunText is not null && !bool.TryParse(dryRunText, out dryRun))
         {

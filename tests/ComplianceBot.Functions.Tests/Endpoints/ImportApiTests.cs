@@ -114,6 +114,36 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal("missing", a1.GetProperty("requirements").EnumerateArray().Single(r => r.GetProperty("requirementKey").GetString() == "HIPAA").GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("dryrun=true", "'dryrun'")]
+    [InlineData("dry-run=true", "'dry-run'")]
+    [InlineData("dryRun=true&clinic=a", "'clinic'")]
+    public async Task RefusesAMisspeltQueryParameterAndImportsNothing(string query, string named)
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var problem = await AssertProblemAsync(await hr.PostAsync($"/api/staff/import?{query}", TestData.Csv(TestData.RosterCsv)), HttpStatusCode.BadRequest);
+
+        Assert.Equal("Unknown query parameter", problem.GetProperty("title").GetString());
+        Assert.Contains(named, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("dryRun", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/a1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TakesDrySnakeCaseRunAsTheSameDryRun()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var result = await JsonAsync(await hr.PostAsync("/api/staff/import?dry_run=true", TestData.Csv(TestData.RosterCsv)));
+
+        Assert.True(result.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(3, result.GetProperty("created").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/a1")).StatusCode);
+    }
+
     [Fact]
     public async Task ChangesNothingWhenTheSameFilesAreImportedTwice()
     {
