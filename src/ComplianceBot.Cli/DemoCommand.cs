@@ -41,6 +41,11 @@ public static class DemoCommand
 
         console.MarkupLine("Starting Azurite (in memory) ...");
         using var azurite = AzuriteProcess.Start(repoRoot);
+        // The emulator's key is the published well-known one, so printing the connection string leaks nothing.
+        console.WriteLine($"Azurite is listening on 127.0.0.1 (tables :{azurite.TablePort}, blobs :{azurite.BlobPort}, queues :{azurite.QueuePort}); its data lives only as long as the demo.");
+        console.WriteLine("To point the CLI (or Azure Storage Explorer) at it from another terminal while the demo runs:");
+        // Written past the console's line wrapping, so the line can be copied whole.
+        console.Profile.Out.Writer.WriteLine($"  export Storage__ConnectionString='{azurite.ConnectionString}'");
         var settings = new Dictionary<string, string?>
         {
             ["Storage:ConnectionString"] = azurite.ConnectionString,

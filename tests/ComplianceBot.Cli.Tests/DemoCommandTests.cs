@@ -27,6 +27,8 @@ public sealed partial class DemoCommandTests : IDisposable
         }
 
         Assert.Contains("Loaded the sample practice: 3 clinics, 30 staff", output, StringComparison.Ordinal);
+        // How to reach the demo's storage from the CLI: the emulator's connection string with its live table port.
+        Assert.Matches(@"export Storage__ConnectionString='DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;.*TableEndpoint=http://127\.0\.0\.1:\d+/devstoreaccount1;'", output);
         var files = Directory.GetFiles(_outbox, "*.eml");
         Assert.NotEmpty(files);
         Assert.Contains($"{files.Length} emails written to", output, StringComparison.Ordinal);
