@@ -14,7 +14,7 @@ namespace ComplianceBot.Files;
 public static class ComplianceCsv
 {
     public static readonly IReadOnlyList<string> ReportColumns =
-        ["clinic_id", "employee_id", "first_name", "last_name", "role", "requirement", "credential", "status", "issued_on", "expires_on", "days_left", "date_check", "advice"];
+        ["clinic_id", "employee_id", "first_name", "last_name", "role", "requirement", "credential", "status", "issued_on", "due_on", "days_left", "date_check", "advice"];
 
     /// <summary>Makes one cell inert for spreadsheets.</summary>
     public static string Neutralize(string? value)

@@ -64,7 +64,8 @@ public sealed class ComplianceApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("compliance-clinic-a-2026-03-02.csv", response.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
         var csv = await response.Content.ReadAsStringAsync();
         var lines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("clinic_id,employee_id,first_name,last_name", lines[0], StringComparison.Ordinal);
+        // due_on, not expires_on: for a missing item it is when the item is due, for a held one the date it runs out.
+        Assert.Equal("clinic_id,employee_id,first_name,last_name,role,requirement,credential,status,issued_on,due_on,days_left,date_check,advice", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("clinic-a,a1,'=HYPERLINK(1),\"Smith, Jr.\",", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("clinic-a,f1,'+SUM(A1),'@cmd,", StringComparison.Ordinal));
         // A leading tab never reaches the report: names are trimmed when stored (and CR is refused).
