@@ -69,7 +69,7 @@ public sealed class RetrainingEventService(IRetrainingEventStore events, IClinic
             return Refused("kind", $"{kind.CredentialCode} is switched off in this organization's catalog, so a {kind.Name} event would change nothing");
         }
 
-        if (request.EffectiveOn.Year is < 1900 or > 2199) return Refused("effectiveOn", "is a date from 1900 to 2199");
+        if (!PlausibleDates.Contains(request.EffectiveOn)) return Refused("effectiveOn", "is a date from 1900 to 2199");
         var description = request.Description?.Trim() ?? string.Empty;
         if (description.Length == 0) return Refused("description", "is required: say what changed");
         if (description.Length > MaxDescriptionLength) return Refused("description", $"is {description.Length} characters long; the limit is {MaxDescriptionLength}");

@@ -12,11 +12,6 @@ namespace ComplianceBot.Functions.Endpoints;
 /// </summary>
 public static partial class RequestEdge
 {
-    /// <summary>The dates <c>asOf</c> may name; far outside them the planner's date arithmetic has no meaning.</summary>
-    public static readonly DateOnly FirstDate = new(1900, 1, 1);
-
-    public static readonly DateOnly LastDate = new(2199, 12, 31);
-
     /// <summary>
     /// An endpoint filter: <c>?dryRun</c> or <c>?asOf=</c> (present without a value) is a 400, never read as
     /// "not given"; a <c>clinicId</c> or <c>employeeId</c> in the route that breaks the id rules is a 404 when
@@ -61,9 +56,9 @@ public static partial class RequestEdge
             return false;
         }
 
-        if (parsed < FirstDate || parsed > LastDate)
+        if (!PlausibleDates.Contains(parsed))
         {
-            reason = $"'{text}' is outside {FirstDate:yyyy-MM-dd} to {LastDate:yyyy-MM-dd}";
+            reason = $"'{text}' is outside {PlausibleDates.First:yyyy-MM-dd} to {PlausibleDates.Last:yyyy-MM-dd}";
             return false;
         }
 
