@@ -3,7 +3,7 @@
 //   storage      Storage account: Functions host storage, Flex deployment container, the app's tables
 //   monitoring   Log Analytics workspace + Application Insights
 //   keyvault     Key Vault (RBAC) holding the SendGrid API key
-//   functionapp  Linux Function App running the custom handler, Flex Consumption (or EP1)
+//   functionapp  Linux Function App running the .NET isolated worker, Flex Consumption (or EP1)
 //   roles        Data-plane roles for the app's system-assigned identity
 //   auth         App Service Authentication with Entra ID, 401 for anonymous callers
 //

@@ -58,7 +58,7 @@ internal sealed class AppProcess : IDisposable
     }
 
     /// <summary>
-    /// Publishes a project as the deployment does (self-contained linux-x64, ReadyToRun) into a fresh
+    /// Publishes a project self-contained for linux-x64 with ReadyToRun into a fresh
     /// folder under artifacts/bench/ and returns its executable.
     /// </summary>
     public static async Task<string> PublishAsync(string projectPath, string name)
@@ -95,7 +95,7 @@ internal sealed class AppProcess : IDisposable
     {
         var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
-        // The Functions host starts the handler in the app's own folder; so do we. (Started from the
+        // Started in the app's own folder, as a deployed app is. (Started from the
         // repository root, both apps would spend about 250 ms watching its whole tree for config changes.)
         // A .dll runs under the dotnet muxer; anything else is a published executable, started directly.
         var managed = dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);

@@ -37,7 +37,7 @@ internal static class ImportBenchmark
         var large = BenchArgs.Option(args, "--large-rows", 100_000);
         var smallRounds = BenchArgs.Option(args, "--rounds", 9);
         // The app as it is deployed: self-contained linux-x64 with ReadyToRun (scripts/publish.sh).
-        var appPath = await AppProcess.PublishAsync("src/ComplianceBot.Functions/ComplianceBot.Functions.csproj", "import-app");
+        var appPath = await AppProcess.PublishAsync("src/ComplianceBot.LocalHost/ComplianceBot.LocalHost.csproj", "import-app");
         Console.WriteLine($"import benchmark: {small:N0} record rows ({smallRounds} rounds) and {large:N0} (once) over {ClinicCount} clinics; {Environment.ProcessorCount} cores");
 
         // Rounds of the small file (a run of 10,000 rows is under a second or two, so one round is noise),
@@ -122,7 +122,7 @@ internal static class ImportBenchmark
                 ["Storage__ConnectionString"] = azurite.ConnectionString,
                 ["Storage__TablePrefix"] = prefix,
                 ["Email__FromAddress"] = "compliance@bench.example",
-                ["Timers__Standalone"] = "false",
+                ["LocalHost__RunTimers"] = "false",
                 ["Import__MaxBodyBytes"] = (rows <= 10_000 ? 10 * 1024 * 1024 : 100 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
                 ["Auth__ApiKeys__0__Name"] = "bench",
                 ["Auth__ApiKeys__0__Key"] = HrKey,

@@ -22,12 +22,12 @@ internal static class LoadBenchmark
         var clients = BenchArgs.Option(args, "--clients", 200);
         var seconds = BenchArgs.Option(args, "--seconds", 60);
         using var azurite = new AzuriteFixture();
-        using var app = await AppProcess.StartAsync(AppProcess.AppPath("ComplianceBot.Functions"), new Dictionary<string, string>
+        using var app = await AppProcess.StartAsync(AppProcess.AppPath("ComplianceBot.LocalHost"), new Dictionary<string, string>
         {
             ["Storage__ConnectionString"] = azurite.ConnectionString,
             ["Storage__TablePrefix"] = "benchload",
             ["Email__FromAddress"] = "compliance@bench.example",
-            ["Timers__Standalone"] = "false",
+            ["LocalHost__RunTimers"] = "false",
             ["Auth__ApiKeys__0__Name"] = "load",
             ["Auth__ApiKeys__0__Key"] = HrKey,
             ["Auth__ApiKeys__0__Role"] = "HR",

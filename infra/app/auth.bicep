@@ -2,7 +2,7 @@
 // Unauthenticated requests get 401 (no login redirect: callers are API clients and signed-in browsers).
 // The SendGrid event webhook is the one exception: SendGrid cannot sign in, so that route is excluded here
 // and the code verifies SendGrid's ECDSA signature instead (SendGrid__WebhookPublicKey).
-// The handler reads the caller from X-MS-CLIENT-PRINCIPAL, which the platform sets (and strips from
+// The app reads the caller from X-MS-CLIENT-PRINCIPAL, which the platform sets (and strips from
 // outside requests) only while this is enabled; Auth__RequirePlatformAuth makes the app insist on it.
 
 param functionAppName string

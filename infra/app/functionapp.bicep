@@ -1,4 +1,4 @@
-// The Function App: a Linux app running our ASP.NET Core custom handler (runtime 'custom'), on the Flex
+// The Function App: a Linux app running the .NET 10 isolated worker (runtime 'dotnet-isolated'), on the Flex
 // Consumption plan by default, or on Elastic Premium EP1 when planSku = 'EP1'.
 //
 // App settings: the `appSettings` list below is the complete set the app is given, and a test compares
@@ -43,14 +43,14 @@ param emailFromName string
 
 var isFlex = planSku == 'FC1'
 
-// The runtime a custom handler declares. On Flex it goes in functionAppConfig.runtime (the platform's
-// runtime stack data lists 'custom' with version '1.0' for FC1); on Premium it is the
-// FUNCTIONS_WORKER_RUNTIME app setting below.
-var customRuntime = 'custom'
-var customRuntimeVersion = '1.0'
+// The .NET isolated worker on .NET 10. On Flex it goes in functionAppConfig.runtime (name 'dotnet-isolated',
+// version '10.0', as Microsoft's azd quickstart functions-quickstart-dotnet-azd declares it); on Premium the
+// FUNCTIONS_WORKER_RUNTIME app setting below and linuxFxVersion say the same.
+var workerRuntime = 'dotnet-isolated'
+var workerRuntimeVersion = '10.0'
 
 // Plan SKU and plan properties per hosting option. Both are Linux (reserved: true): Flex Consumption is
-// Linux only, and the publish produces a linux-x64 executable.
+// Linux only, and the publish is built for linux-x64 (ReadyToRun).
 var flexPlanSku = {
   name: planSku
   tier: 'FlexConsumption'
@@ -94,8 +94,8 @@ var flexFunctionAppConfig = {
     maximumInstanceCount: maximumInstanceCount
   }
   runtime: {
-    name: customRuntime
-    version: customRuntimeVersion
+    name: workerRuntime
+    version: workerRuntimeVersion
   }
 }
 
@@ -109,10 +109,10 @@ var appSettings = concat([
   // and the Flex docs list them as settings not to use.
   // Functions host: major version of the Functions runtime.
   { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-  // Functions host: the worker is a custom handler (host.json customHandler).
-  { name: 'FUNCTIONS_WORKER_RUNTIME', value: customRuntime }
+  // Functions host: the worker is the .NET isolated worker (functions.metadata, worker.config.json).
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: workerRuntime }
 ], [
-  // Functions host and the handler's telemetry: where to send logs and traces.
+  // Functions host and the worker's telemetry: where to send logs and traces.
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   // Storage adapter (Azure.Data.Tables): account holding the app's tables, reached with the managed identity.
   { name: 'Storage__AccountName', value: storageAccountName }
@@ -130,10 +130,11 @@ var appSettings = concat([
   { name: 'Email__FromName', value: emailFromName }
   // Auth options: trust only App Service Authentication principals; fail closed without them.
   { name: 'Auth__RequirePlatformAuth', value: 'true' }
-  // DailyReminders timer (function.json %Schedules__DailyReminders%): hourly at :05 UTC.
-  { name: 'Schedules__DailyReminders', value: '0 5 * * * *' }
-  // WeeklyDigest timer (function.json %Schedules__WeeklyDigest%): hourly at :10 UTC.
-  { name: 'Schedules__WeeklyDigest', value: '0 10 * * * *' }
+  // DailyReminders timer ([TimerTrigger("%DailyRemindersSchedule%")]): hourly at :05 UTC. The host refuses
+  // to index the function without it.
+  { name: 'DailyRemindersSchedule', value: '0 5 * * * *' }
+  // WeeklyDigest timer ([TimerTrigger("%WeeklyDigestSchedule%")]): hourly at :10 UTC.
+  { name: 'WeeklyDigestSchedule', value: '0 10 * * * *' }
   // Import endpoint: largest accepted request body, in bytes (10 MiB).
   { name: 'Import__MaxBodyBytes', value: '10485760' }
 ])
@@ -156,6 +157,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      // Premium only; on Flex the runtime is functionAppConfig.runtime.
+      linuxFxVersion: isFlex ? null : 'DOTNET-ISOLATED|${workerRuntimeVersion}'
       appSettings: appSettings
     }
   }

@@ -1,5 +1,5 @@
 // Application Insights backed by a Log Analytics workspace (workspace-based; classic resources are retired).
-// The Functions host sends invocation logs and the handler's `Logs` entries here.
+// The Functions host sends invocation logs here, and the worker its own logs and traces (Application Insights worker package).
 
 param logAnalyticsName string
 param applicationInsightsName string

@@ -107,7 +107,7 @@ public static class DemoCommand
     private static async Task<int> ServeApiAsync(CliContext context, string repoRoot, int port, Dictionary<string, string?> settings, CancellationToken ct)
     {
         var console = context.Console;
-        var dll = FunctionsAppPath(repoRoot);
+        var dll = LocalHostPath(repoRoot);
         var hrKey = "dev-hr-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var managerKey = "dev-mgr-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
@@ -181,15 +181,15 @@ public static class DemoCommand
         }
     }
 
-    /// <summary>The Functions app built next to this CLI (same configuration: Debug or Release).</summary>
-    private static string FunctionsAppPath(string repoRoot)
+    /// <summary>The local host of the Functions app, built next to this CLI (same configuration: Debug or Release).</summary>
+    private static string LocalHostPath(string repoRoot)
     {
         // This CLI runs from .../bin/<Configuration>/net10.0/; the app is built next to it in the same configuration.
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent?.Name ?? "Debug";
-        var dll = Path.Combine(repoRoot, "src", "ComplianceBot.Functions", "bin", configuration, "net10.0", "ComplianceBot.Functions.dll");
+        var dll = Path.Combine(repoRoot, "src", "ComplianceBot.LocalHost", "bin", configuration, "net10.0", "ComplianceBot.LocalHost.dll");
         return File.Exists(dll)
             ? dll
-            : throw new UsageException($"The Functions app is not built ({dll}). Run: dotnet build src/ComplianceBot.Functions");
+            : throw new UsageException($"The local host of the Functions app is not built ({dll}). Run: dotnet build src/ComplianceBot.LocalHost");
     }
 
     private static DateOnly NextBusinessDay(Clinic clinic, DateOnly date)

@@ -1,14 +1,27 @@
-using ComplianceBot.Functions.Hosting;
+using ComplianceBot.Functions.Middleware;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
-// `--write-functions DIR` writes the function.json folders from the registry (used at publish).
-if (args is ["--write-functions", var appRoot])
+namespace ComplianceBot.Functions;
+
+/// <summary>
+/// The isolated worker: the Functions host starts this process and invokes the [Function] methods over gRPC;
+/// HTTP requests reach them through ASP.NET Core integration. The middleware list is declared once
+/// (<see cref="FunctionsMiddleware.Pipeline"/>) and the local host runs the same list.
+/// </summary>
+internal static class WorkerProgram
 {
-    FunctionRegistry.WriteFunctionFolders(appRoot);
-    return;
+    public static async Task Main(string[] args)
+    {
+        var builder = FunctionsApplication.CreateBuilder(args);
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseComplianceBotMiddleware();
+        builder.Services
+            .AddApplicationInsightsTelemetryWorkerService()
+            .ConfigureFunctionsApplicationInsights()
+            .AddComplianceBot(builder.Configuration);
+
+        await builder.Build().RunAsync().ConfigureAwait(false);
+    }
 }
-
-var app = ComplianceBotHost.Build(args);
-await app.RunAsync();
-
-/// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
-public partial class Program;

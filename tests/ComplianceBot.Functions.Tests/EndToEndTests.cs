@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using static ComplianceBot.Functions.Tests.Support.Problems;
@@ -15,7 +16,6 @@ namespace ComplianceBot.Functions.Tests;
 [Collection(AzuriteGroup.Name)]
 public sealed class EndToEndTests(AzuriteFixture azurite) : IAsyncLifetime, IDisposable
 {
-    private const string TimerBody = """{"Data":{"myTimer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{}}""";
 
     private FakeSendGridServer _sendGrid = null!;
     private ComplianceBotApp _app = null!;
@@ -164,14 +164,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IAsyncLifetime, IDis
             .SelectMany(r => r.Json!["personalizations"]!.AsArray().SelectMany(p => p!["to"]!.AsArray().Select(t => t!["email"]!.GetValue<string>())))
             .Order(StringComparer.Ordinal);
 
-    private async Task<List<string>> RunAsync(string function)
-    {
-        using var host = _app.Anonymous();
-        var response = await host.PostAsync(function, new StringContent(TimerBody, Encoding.UTF8, "application/json"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()!).ToList();
-    }
+    private async Task<IReadOnlyList<string>> RunAsync(string function) =>
+        (await _app.FireAsync(function.TrimStart('/'))).EnsureSucceeded().Logs;
 }
 
 /// <summary>Without a SendGrid key the same run writes .eml files to the outbox.</summary>
@@ -195,10 +189,9 @@ public sealed class OutboxEndToEndTests(AzuriteFixture azurite) : IDisposable
             previewed += preview.GetProperty("messages").EnumerateArray().Count(m => m.GetProperty("kind").GetString() != "digest");
         }
 
-        using var host = _app.Anonymous();
-        (await host.PostAsync("/DailyReminders", new StringContent("{}", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await _app.FireAsync(TimerFunctions.DailyReminders)).EnsureSucceeded();
         var files = _app.OutboxFiles();
-        (await host.PostAsync("/DailyReminders", new StringContent("{}", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await _app.FireAsync(TimerFunctions.DailyReminders)).EnsureSucceeded();
 
         Assert.True(previewed > 0);
         Assert.Equal(previewed, files.Count);

@@ -6,6 +6,8 @@ using System.Text.Json;
 using ComplianceBot.Domain.Planning;
 using ComplianceBot.Application.Ports;
 using Azure.Core.Pipeline;
+using ComplianceBot.Functions.Hosting;
+using ComplianceBot.LocalHost;
 using ComplianceBot.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -104,7 +106,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["SendGrid:ApiKey"] = Secrets.SendGridKey,
             ["SendGrid:BaseUrl"] = sendGrid.BaseUrl.ToString(),
             ["Email:FromAddress"] = "compliance@clinic.example",
-            ["Timers:Standalone"] = "false",
+            ["LocalHost:RunTimers"] = "false",
             ["Auth:ApiKeys:0:Name"] = "hr-system",
             ["Auth:ApiKeys:0:Key"] = Secrets.HrKey,
             ["Auth:ApiKeys:0:Role"] = "HR",
@@ -152,7 +154,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
-        builder.ConfigureLogging(l => l.AddProvider(new CapturedLogs()).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureLogging(l => l.AddProvider(new CapturedLogs()).AddProvider(new TimerLogCapture()).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
@@ -217,25 +219,12 @@ public static class AppActions
         Assert.Equal(0, c.GetProperty("rejected").GetArrayLength());
     }
 
-    /// <summary>Fires DailyReminders the way the Functions host does.</summary>
-    public static async Task<HttpResponseMessage> FireDailyAsync(this AppFactory app, CancellationToken cancellationToken = default)
-    {
-        using var client = app.CreateClient();
-        var body = new
-        {
-            Data = new { myTimer = new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = false } },
-            Metadata = new { },
-        };
-        return await client.PostAsJsonAsync("/DailyReminders", body, cancellationToken);
-    }
+    /// <summary>Fires DailyReminders through the local host, as its schedule would.</summary>
+    public static Task<TimerRun> FireDailyAsync(this AppFactory app, CancellationToken cancellationToken = default) =>
+        TimerRun.CaptureAsync(() => app.Get<LocalFunctionInvoker>().FireTimerAsync(TimerFunctions.DailyReminders, app.Services, cancellationToken));
 
-    public static async Task<string> FireDailyOkAsync(this AppFactory app)
-    {
-        using var response = await app.FireDailyAsync();
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        return text;
-    }
+    /// <summary>Fires DailyReminders and answers its log (the header, then one summary per clinic); fails the test if the run failed.</summary>
+    public static async Task<string> FireDailyOkAsync(this AppFactory app) => (await app.FireDailyAsync()).EnsureSucceeded().Text;
 
     public static async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(this AppFactory app, string clinicId) =>
         await app.Get<IReminderLedger>().ListAsync(clinicId);

@@ -33,7 +33,7 @@ public sealed class FaultTests(AzuriteFixture azurite)
             await Task.Delay(10);
         }
 
-        Assert.True((await run).IsSuccessStatusCode);
+        Assert.True((await run).Succeeded);
         var requests = app.SendGrid.Requests;
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].ReceivedAt >= requests[0].ReceivedAt.AddSeconds(2), "second attempt before the reset time");
@@ -160,7 +160,7 @@ public sealed class FaultTests(AzuriteFixture azurite)
 
         var cancelAt = new Random(seed).Next(1, people - 5);
         using var cts = new CancellationTokenSource();
-        var run = app.Get<TimerRunner>().RunAsync(RunJob.DailyReminders, new TimerTriggerInfo(false, null, null), cts.Token);
+        var run = app.Get<TimerRunner>().RunAsync(RunJob.DailyReminders, pastDue: false, cts.Token);
         while (!run.IsCompleted && app.SendGrid.Requests.Count < cancelAt) await Task.Delay(1);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);

@@ -28,13 +28,13 @@ public static class Preconditions
         problem = null;
         if (!TryTags(request.Headers.IfMatch, strong: true, out var ifMatch))
         {
-            problem = FunctionEndpoints.BadRequest("If-Match is not valid.", "Send the ETag from a GET, quotes included (If-Match: \"…\"), or *.");
+            problem = Answers.BadRequest("If-Match is not valid.", "Send the ETag from a GET, quotes included (If-Match: \"…\"), or *.");
             return false;
         }
 
         if (!TryTags(request.Headers.IfNoneMatch, strong: false, out var ifNoneMatch))
         {
-            problem = FunctionEndpoints.BadRequest("If-None-Match is not valid.", "Send If-None-Match: * to create only, or a list of ETags.");
+            problem = Answers.BadRequest("If-None-Match is not valid.", "Send If-None-Match: * to create only, or a list of ETags.");
             return false;
         }
 

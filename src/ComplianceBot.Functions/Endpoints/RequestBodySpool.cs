@@ -11,7 +11,7 @@ internal static class RequestBodySpool
     /// <summary>
     /// Copies <paramref name="body"/> to a new file in <paramref name="directory"/> and returns it positioned
     /// at the start; the file is deleted when the stream is disposed. Whatever <paramref name="body"/> throws
-    /// while being read (the cap of <see cref="ImportApi.Capped"/>, a client that went away) is thrown as is,
+    /// while being read (the cap of <see cref="ImportFunctions.Capped"/>, a client that went away) is thrown as is,
     /// and the file is deleted first.
     /// </summary>
     public static async Task<FileStream> SpoolAsync(Stream body, string directory, CancellationToken cancellationToken)

@@ -1,49 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using ComplianceBot.Domain.Model;
 
 namespace ComplianceBot.Functions.Endpoints;
 
 /// <summary>
-/// Checks every HTTP function makes of its request before the handler runs, and the words a request that
-/// could not be bound gets: a query parameter without a value, an id in the route that no clinic or person
-/// can have, a date outside the range the app plans for.
+/// What the functions read from a request, checked and worded for people: a date outside the range the app
+/// plans for, a JSON body that cannot be read. (The checks every request gets are <see cref="Middleware.RequestEdgeMiddleware"/>.)
 /// </summary>
-public static partial class RequestEdge
+public static class RequestEdge
 {
-    /// <summary>
-    /// An endpoint filter: <c>?dryRun</c> or <c>?asOf=</c> (present without a value) is a 400, never read as
-    /// "not given"; a <c>clinicId</c> or <c>employeeId</c> in the route that breaks the id rules is a 404 when
-    /// reading (nothing can have that id) and a 400 naming the rule when writing.
-    /// </summary>
-    public static async ValueTask<object?> CheckAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(next);
-        var request = context.HttpContext.Request;
-        foreach (var (key, values) in request.Query)
-        {
-            if (values.All(string.IsNullOrEmpty))
-            {
-                return FunctionEndpoints.Validation(key, $"has no value: give one (?{key}=...) or leave the parameter out");
-            }
-        }
-
-        var writing = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsDelete(request.Method);
-        if (request.RouteValues.TryGetValue("clinicId", out var clinic) && clinic is string clinicId && !Ids.IsClinicId(clinicId))
-        {
-            return writing ? FunctionEndpoints.Validation("clinicId", Ids.ClinicIdRule) : FunctionEndpoints.NotFound("Clinic");
-        }
-
-        if (request.RouteValues.TryGetValue("employeeId", out var employee) && employee is string employeeId && !Ids.IsEmployeeId(employeeId))
-        {
-            return writing ? FunctionEndpoints.Validation("employeeId", Ids.EmployeeIdRule) : FunctionEndpoints.NotFound("Staff member");
-        }
-
-        return await next(context).ConfigureAwait(false);
-    }
-
     /// <summary>Reads <c>asOf</c>: absent is null (today), otherwise <c>YYYY-MM-DD</c> between 1900 and 2199.</summary>
     public static bool TryAsOf(string? text, out DateOnly? date, out string? reason)
     {
@@ -67,23 +34,32 @@ public static partial class RequestEdge
     }
 
     /// <summary>
-    /// Plain words for a body the framework could not bind (not JSON, missing, or with a field the operation
-    /// does not take); the framework's own message names .NET types. Query values are all read as text and
-    /// checked by the endpoints themselves.
+    /// Reads a JSON body as <typeparamref name="T"/> (web naming: camelCase, case-insensitive), or a problem in
+    /// plain words: 415 for a body that is not JSON, 400 for a missing body, bad JSON, or a field the operation
+    /// does not take (the framework's own messages name .NET types).
     /// </summary>
-    public static string Describe(BadHttpRequestException exception)
+    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(exception);
-        if (exception.InnerException is JsonException json) return DescribeJson(json);
-        if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType) return "Send the body as application/json.";
-        var message = exception.Message;
-        if (MissingBody().IsMatch(message) || message.StartsWith("Implicit body inferred", StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.HasJsonContentType())
         {
-            return "This operation needs a JSON object as its body.";
+            var sent = string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"'{request.ContentType}'";
+            return (default, Answers.Problem(StatusCodes.Status415UnsupportedMediaType, "The request could not be read", $"Send the body as application/json (this request has {sent})."));
         }
 
-        return message;
+        if (request.ContentLength == 0) return (default, NoBody());
+        try
+        {
+            var value = await request.ReadFromJsonAsync<T>(JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
+            return value is null ? (default, NoBody()) : (value, null);
+        }
+        catch (JsonException json)
+        {
+            return (default, Answers.BadRequest("The request could not be read", DescribeJson(json)));
+        }
     }
+
+    private static ProblemHttpResult NoBody() => Answers.BadRequest("The request could not be read", "This operation needs a JSON object as its body.");
 
     private static string DescribeJson(JsonException json)
     {
@@ -98,6 +74,7 @@ public static partial class RequestEdge
             return $"The field '{field}' has a value of the wrong kind (text, number, true/false or a list).";
         }
 
+        if (json.Message.Contains("does not contain any JSON tokens", StringComparison.Ordinal)) return "This operation needs a JSON object as its body.";
         var at = json.LineNumber is { } line ? $" at line {line + 1}, byte {(json.BytePositionInLine ?? 0) + 1}" : string.Empty;
         return $"The body is not valid JSON{at}.";
     }
@@ -115,7 +92,4 @@ public static partial class RequestEdge
             _ => null,
         };
     }
-
-    [GeneratedRegex("^Required parameter \"[^\"]+\" was not provided from body\\.$")]
-    private static partial Regex MissingBody();
 }

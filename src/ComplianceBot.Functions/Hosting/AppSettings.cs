@@ -76,10 +76,9 @@ public static class AppSettings
         new("Reminders:ClinicConcurrency", false, "Clinics processed at once (default 4)."),
         new("Reminders:SendWindowHours", false, "Hours after the send hour in which an unfinished run is retried (default 8)."),
         new("Catalog:OverridesPath", false, "JSON file overriding catalog entries (thresholds, switching practice defaults off, extra types)."),
-        new("Schedules:DailyReminders", true, "NCRONTAB schedule of the reminders timer, UTC (default 0 5 * * * *: hourly)."),
-        new("Schedules:WeeklyDigest", true, "NCRONTAB schedule of the digest timer, UTC (default 0 10 * * * *: hourly)."),
-        new("Timers:Standalone", false, "Fire the timers in-process (default: true when not started by the Functions host)."),
-        new("FUNCTIONS_CUSTOMHANDLER_PORT", false, "Set by the Functions host: the port to listen on (127.0.0.1)."),
+        new("DailyRemindersSchedule", true, "NCRONTAB schedule of the DailyReminders timer, six fields, UTC (infra and the local host: 0 5 * * * *, hourly at :05). Required by the Functions host."),
+        new("WeeklyDigestSchedule", true, "NCRONTAB schedule of the WeeklyDigest timer, six fields, UTC (infra and the local host: 0 10 * * * *, hourly at :10). Required by the Functions host."),
+        new("LocalHost:RunTimers", false, "Local host only: fire the timers on their schedules (default true; tests turn it off)."),
         new("WEBSITE_AUTH_ENABLED", false, "Set by App Service when Authentication is on; only then is X-MS-CLIENT-PRINCIPAL trusted."),
     ];
 }

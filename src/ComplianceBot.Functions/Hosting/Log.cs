@@ -12,12 +12,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Job}: {Clinics} clinic(s) due, past due={PastDue}")]
     public static partial void TimerInvoked(ILogger logger, ComplianceBot.Application.Reminders.RunJob job, int clinics, bool pastDue);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Standalone timers: {Timers}")]
-    public static partial void StandaloneTimers(ILogger logger, string timers);
-
-    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Standalone timer {Timer} failed")]
-    public static partial void StandaloneTimerFailed(ILogger logger, Exception exception, string timer);
-
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Request {Method} {Path} failed with {Status}")]
-    public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path, int status);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Function {Function} ({Method} {Path}) failed with {Status}")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, string function, string method, string path, int status);
 }

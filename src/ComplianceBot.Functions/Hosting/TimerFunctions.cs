@@ -1,55 +1,45 @@
-using System.Net;
-using System.Text.Json;
 using ComplianceBot.Application.Reminders;
-using ComplianceBot.Application.Reports;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ComplianceBot.Functions.Hosting;
 
 /// <summary>
-/// The two timer functions. The host POSTs <c>/{FunctionName}</c> with a <c>{Data, Metadata}</c>
-/// body; the reply is <c>{Outputs, Logs, ReturnValue}</c> with 2xx on success and 500 only when the
-/// invocation really failed (then the host records a failure; the next hourly run catches up).
+/// The two timers, hourly in UTC (the schedules are app settings): each runs the job for every clinic whose
+/// local send hour it is. A clinic that fails does not stop the others, but fails the invocation, so the host
+/// records it and alerts fire; the next hourly run (inside the clinic's send window) catches up.
 /// </summary>
-public static class TimerFunctions
+public sealed class TimerFunctions(TimerRunner runner)
 {
-    public static IEndpointRouteBuilder MapTimerFunctions(this IEndpointRouteBuilder app)
+    public const string DailyReminders = "DailyReminders";
+    public const string WeeklyDigest = "WeeklyDigest";
+
+    /// <summary>Hourly at :05 UTC: the value infra/ sets for DailyRemindersSchedule, and the local host's default.</summary>
+    public const string DefaultDailyRemindersSchedule = "0 5 * * * *";
+
+    /// <summary>Hourly at :10 UTC: the value infra/ sets for WeeklyDigestSchedule, and the local host's default.</summary>
+    public const string DefaultWeeklyDigestSchedule = "0 10 * * * *";
+
+    [Function(DailyReminders)]
+    public Task DailyRemindersAsync([TimerTrigger("%DailyRemindersSchedule%")] TimerInfo timer, CancellationToken ct) =>
+        RunAsync(RunJob.DailyReminders, timer, ct);
+
+    [Function(WeeklyDigest)]
+    public Task WeeklyDigestAsync([TimerTrigger("%WeeklyDigestSchedule%")] TimerInfo timer, CancellationToken ct) =>
+        RunAsync(RunJob.WeeklyDigest, timer, ct);
+
+    private async Task RunAsync(RunJob job, TimerInfo timer, CancellationToken ct)
     {
-        foreach (var timer in FunctionRegistry.Timers)
+        ArgumentNullException.ThrowIfNull(timer);
+        var outcome = await runner.RunAsync(job, timer.IsPastDue, ct).ConfigureAwait(false);
+        if (outcome.Failed)
         {
-            var job = timer.Name == FunctionRegistry.DailyReminders ? RunJob.DailyReminders : RunJob.WeeklyDigest;
-            app.MapPost(timer.Path, (HttpContext context, TimerRunner runner, CancellationToken ct) => InvokeAsync(context, runner, job, ct))
-                .WithName(timer.Name)
-                .AllowAnonymous() // The host holds no user; the loopback check below is the gate.
-                .ExcludeFromDescription();
+            throw new ClinicRunFailedException($"{job}: {outcome.FailedClinics} of {outcome.Logs.Count - 1} clinic(s) failed; each is logged. The next hourly run retries them inside their send window.");
         }
-
-        return app;
-    }
-
-    private static async Task<IResult> InvokeAsync(HttpContext context, TimerRunner runner, RunJob job, CancellationToken cancellationToken)
-    {
-        // Only the local Functions host (or the standalone scheduler) may fire a timer.
-        if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote))
-        {
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Timers are invoked by the Functions host only.");
-        }
-
-        TimerTriggerInfo trigger;
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            trigger = TimerTriggerInfo.Parse(body.RootElement);
-        }
-        catch (JsonException)
-        {
-            trigger = new TimerTriggerInfo(false, null, null);
-        }
-
-        var outcome = await runner.RunAsync(job, trigger, cancellationToken).ConfigureAwait(false);
-        var response = new InvocationResponse(new Dictionary<string, object?>(), outcome.Logs, null);
-        return Results.Json(response, statusCode: outcome.Failed ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK);
     }
 }
+
+/// <summary>Fails a timer invocation in which at least one clinic's run failed (the others completed).</summary>
+public sealed class ClinicRunFailedException(string message) : Exception(message);
 
 /// <summary>
 /// Runs a timer job for every due clinic and turns the summaries into log lines, one per clinic
@@ -57,12 +47,17 @@ public static class TimerFunctions
 /// </summary>
 public sealed class TimerRunner(ReminderRunService runs, ILogger<TimerRunner> logger)
 {
-    public sealed record Outcome(IReadOnlyList<string> Logs, bool Failed);
+    public sealed record Outcome(IReadOnlyList<string> Logs, int FailedClinics)
+    {
+        public bool Failed => FailedClinics > 0;
+    }
 
-    public async Task<Outcome> RunAsync(RunJob job, TimerTriggerInfo trigger, CancellationToken cancellationToken)
+    public async Task<Outcome> RunAsync(RunJob job, bool pastDue, CancellationToken cancellationToken)
     {
         var logs = new List<string>();
         var summaries = await runs.RunDueClinicsAsync(job, cancellationToken).ConfigureAwait(false);
+        Log.TimerInvoked(logger, job, summaries.Count, pastDue);
+        logs.Add($"{job}: {summaries.Count} clinic(s) due, past due={pastDue}");
         foreach (var summary in summaries)
         {
             var line = summary.ToString();
@@ -77,11 +72,6 @@ public sealed class TimerRunner(ReminderRunService runs, ILogger<TimerRunner> lo
             }
         }
 
-        var header = $"{job}: {summaries.Count} clinic(s) due, past due={trigger.IsPastDue}";
-        logs.Insert(0, header);
-        Log.TimerInvoked(logger, job, summaries.Count, trigger.IsPastDue);
-
-        // One failing clinic does not fail the others, but the invocation reports it so alerts fire.
-        return new Outcome(logs, summaries.Any(s => s.Error is not null));
+        return new Outcome(logs, summaries.Count(s => s.Error is not null));
     }
 }

@@ -19,7 +19,7 @@ public sealed class ClinicAccess(IClinicStore clinics)
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(clinic);
         if (!user.IsInRole(Roles.Manager)) return false;
-        if (user.FindAll(ComplianceBotAuthenticationHandler.ClinicClaim).Any(c => c.Value == clinic.Id)) return true;
+        if (user.FindAll(CallerAuthentication.ClinicClaim).Any(c => c.Value == clinic.Id)) return true;
         var email = user.FindFirstValue(ClaimTypes.Email);
         return email is not null && clinic.ManagerEmails.Contains(email, StringComparer.OrdinalIgnoreCase);
     }

@@ -56,7 +56,7 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
             ["Storage:TablePrefix"] = _azurite.NewTablePrefix("web"),
             ["Email:FromAddress"] = "compliance@example.org",
             ["Email:OutboxPath"] = _outboxPath,
-            ["Timers:Standalone"] = "false",
+            ["LocalHost:RunTimers"] = "false",
             ["Auth:ApiKeys:0:Name"] = "hr",
             ["Auth:ApiKeys:0:Key"] = HrKey,
             ["Auth:ApiKeys:0:Role"] = Roles.Hr,
@@ -92,7 +92,7 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
     public HttpClient KeyClient(string? key)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };
-        if (key is not null) client.DefaultRequestHeaders.Add(ComplianceBotAuthenticationHandler.ApiKeyHeader, key);
+        if (key is not null) client.DefaultRequestHeaders.Add(CallerAuthentication.ApiKeyHeader, key);
         return client;
     }
 

@@ -75,9 +75,9 @@ public sealed class WebAppFilesTests(BrowserAppFixture app)
     [Fact]
     public void EmbedsEveryListedFileWhenBuilt()
     {
-        var files = WebAppApi.Load(typeof(WebAppApi).Assembly);
+        var files = WebAppFunctions.Load(typeof(WebAppFunctions).Assembly);
 
-        Assert.Equal(WebAppApi.Files.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(WebAppFunctions.Files.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
         Assert.True(files.Values.Sum(f => f.Content.Length) < 40 * 1024, "The page should stay under 40 KB.");
     }
 

@@ -13,7 +13,7 @@ public sealed class RequestBodySpoolTests : IDisposable
     public async Task ReadsTheWholeBodyFromItsStartAndDeletesTheFileWhenDisposed()
     {
         var body = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("employee_id,first_name\r\n", 10_000)));
-        await using var capped = ImportApi.Capped(new MemoryStream(body), body.Length);
+        await using var capped = ImportFunctions.Capped(new MemoryStream(body), body.Length);
 
         string path;
         await using (var spooled = await RequestBodySpool.SpoolAsync(capped, _directory, CancellationToken.None))
@@ -35,7 +35,7 @@ public sealed class RequestBodySpoolTests : IDisposable
     public async Task ThrowsBodyTooLargeAndLeavesNoFileWhenTheBodyPassesTheCap()
     {
         var body = new byte[200_000];
-        await using var capped = ImportApi.Capped(new MemoryStream(body), 100_000);
+        await using var capped = ImportFunctions.Capped(new MemoryStream(body), 100_000);
 
         await Assert.ThrowsAsync<BodyTooLargeException>(() => RequestBodySpool.SpoolAsync(capped, _directory, CancellationToken.None));
 

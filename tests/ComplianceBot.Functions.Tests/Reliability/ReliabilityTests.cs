@@ -21,7 +21,6 @@ namespace ComplianceBot.Functions.Tests.Reliability;
 [Collection(AzuriteGroup.Name)]
 public sealed class ReliabilityTests(AzuriteFixture azurite)
 {
-    private const string TimerBody = """{"Data":{"myTimer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-03-02T13:05:00Z","Next":"2026-03-02T14:05:00Z","LastUpdated":"2026-03-02T13:05:01Z"},"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"DailyReminders"}}}""";
 
     /// <summary>People whose HIPAA refresher is due on April 1 2026: the 30-day threshold is crossed on Monday March 2, the app's day (their yearly TB education, done in January, is current).</summary>
     private static string Roster(int count) =>
@@ -42,8 +41,8 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         return app;
     }
 
-    private static async Task<HttpResponseMessage> FireAsync(ComplianceBotApp app, string function = "/DailyReminders") =>
-        await app.CreateClient().PostAsync(function, new StringContent(TimerBody, Encoding.UTF8, "application/json"));
+    private static Task<TimerRun> FireAsync(ComplianceBotApp app, string function = "/DailyReminders") =>
+        app.FireAsync(function.TrimStart('/'));
 
     private static async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(ComplianceBotApp app) =>
         await app.Services.GetRequiredService<IReminderLedger>().ListAsync(TestData.ClinicA);
@@ -56,7 +55,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
 
         var responses = await Task.WhenAll(FireAsync(app), FireAsync(app));
 
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(responses, r => Assert.True(r.Succeeded, r.Text));
         Assert.Equal(50, fake.Requests.Count);
         Assert.Equal(50, fake.Requests.Select(r => r.Json!["personalizations"]![0]!["to"]![0]!["email"]!.GetValue<string>()).Distinct().Count());
         Assert.Empty(fake.Violations);
@@ -64,7 +63,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         Assert.Equal(50, ledger.Count(e => e.Key.Value.StartsWith("R|", StringComparison.Ordinal) && e.State == LedgerState.Sent));
 
         // The host's lease-loss replay: the same invocation again after it completed.
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
         Assert.Equal(50, fake.Requests.Count);
     }
 
@@ -76,7 +75,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
 
         var responses = await Task.WhenAll(FireAsync(app, "/WeeklyDigest"), FireAsync(app, "/WeeklyDigest"));
 
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(responses, r => Assert.True(r.Succeeded, r.Text));
         Assert.Equal(
             [TestData.ManagerAEmail, TestData.ManagerBEmail],
             fake.Requests.Select(r => r.Json!["personalizations"]![0]!["to"]![0]!["email"]!.GetValue<string>()).Order(StringComparer.Ordinal));
@@ -91,11 +90,11 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         // Each invocation reports every clinic's digest once: sent by itself, or skipped as the other's.
         foreach (var response in responses)
         {
-            var logs = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()!).ToList();
+            var logs = response.Logs;
             Assert.Equal(2, logs.Count(l => l.StartsWith("clinic=", StringComparison.Ordinal) && (l.Contains(" sent=1 skipped=0 ", StringComparison.Ordinal) || l.Contains(" sent=0 skipped=1 ", StringComparison.Ordinal))));
         }
 
-        (await FireAsync(app, "/WeeklyDigest")).EnsureSuccessStatusCode();
+        (await FireAsync(app, "/WeeklyDigest")).EnsureSucceeded();
         Assert.Equal(2, fake.Requests.Count);
     }
 
@@ -107,17 +106,17 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         fake.DefaultResponse = FakeSendGridResponse.ServerError();
 
         var first = await FireAsync(app);
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode); // the run finished; it reports what is left
-        Assert.Contains("retry-later=5", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(first.Succeeded, first.Text); // the run finished; it reports what is left
+        Assert.Contains("retry-later=5", first.Text, StringComparison.Ordinal);
         Assert.Equal(5, fake.Requests.Count); // one POST per message, no blind retry
 
         app.Clock.Advance(TimeSpan.FromHours(1));
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
         Assert.Equal(10, fake.Requests.Count);
 
         fake.DefaultResponse = FakeSendGridResponse.Accepted();
         app.Clock.Advance(TimeSpan.FromHours(1));
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
 
         // Third and last attempt (Reminders:MaxSendAttempts = 3) goes through: 5 delivered, 15 POSTs in all.
         Assert.Equal(15, fake.Requests.Count);
@@ -126,7 +125,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         Assert.All(ledger.Where(e => e.Key.Value.StartsWith("R|", StringComparison.Ordinal)), e => Assert.Equal(3, e.Attempts));
 
         app.Clock.Advance(TimeSpan.FromHours(1));
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
         Assert.Equal(15, fake.Requests.Count);
     }
 
@@ -139,7 +138,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
 
         for (var hour = 0; hour < 6; hour++)
         {
-            (await FireAsync(app)).EnsureSuccessStatusCode();
+            (await FireAsync(app)).EnsureSucceeded();
             app.Clock.Advance(TimeSpan.FromHours(1));
         }
 
@@ -153,12 +152,12 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         using var app = await StartAsync(azurite, fake, people: 1);
         fake.DefaultResponse = FakeSendGridResponse.Drop();
 
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
         fake.DefaultResponse = FakeSendGridResponse.Accepted();
         app.Clock.Advance(TimeSpan.FromHours(1));
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
         app.Clock.Advance(TimeSpan.FromDays(1));
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
 
         Assert.Single(fake.Requests);
         Assert.Contains(await LedgerAsync(app), e => e.Key.Value.StartsWith("R|p1|", StringComparison.Ordinal) && e.State == LedgerState.Unknown);
@@ -273,7 +272,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         var rejected = Assert.Single(result.RootElement.GetProperty("rejected").EnumerateArray());
         Assert.Equal("first_name", rejected.GetProperty("field").GetString());
 
-        (await FireAsync(app)).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
         var sent = Assert.Single(fake.Requests);
         Assert.Single(sent.Json!["personalizations"]![0]!["to"]!.AsArray());
         Assert.Null(sent.Json!["personalizations"]![0]!["bcc"]);
@@ -291,8 +290,8 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         (await hr.PostAsync("/api/staff/import", new StringContent(Roster(3), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
         (await hr.PostAsync("/api/records/import", new StringContent(Records(3), Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
         (await app.WithKey("wrong-key-000000000000000000000000000000").GetAsync("/api/clinics")).Dispose();
-        (await FireAsync(app)).EnsureSuccessStatusCode();
-        (await FireAsync(app, "/WeeklyDigest")).EnsureSuccessStatusCode();
+        (await FireAsync(app)).EnsureSucceeded();
+        (await FireAsync(app, "/WeeklyDigest")).EnsureSucceeded();
         (await hr.GetAsync("/api/clinics/clinic-a/compliance?format=csv")).EnsureSuccessStatusCode();
 
         Assert.NotEmpty(lines);

@@ -8,7 +8,7 @@ using static ComplianceBot.Functions.Tests.Support.Problems;
 
 namespace ComplianceBot.Functions.Tests.Security;
 
-/// <summary>Role checks across two clinics, driven by the registry so a new route cannot be forgotten.</summary>
+/// <summary>Role checks across two clinics, driven by the function declarations so a new route cannot be forgotten.</summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
 {
@@ -18,16 +18,16 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
     public void Dispose() => _app.Dispose();
 
     public static TheoryData<string> ProtectedFunctions() =>
-        new(FunctionRegistry.All.Where(f => !f.IsTimer && f.Access != Access.Anonymous).Select(f => f.Name));
+        new(FunctionDeclarations.Http.Where(f => f.Access != Access.Anonymous).Select(f => f.Name));
 
     public static TheoryData<string> ClinicReaderFunctions() =>
-        new(FunctionRegistry.All.Where(f => f.Access == Access.ClinicReader).Select(f => f.Name));
+        new(FunctionDeclarations.Http.Where(f => f.Access == Access.ClinicReader).Select(f => f.Name));
 
     public static TheoryData<string> HrOnlyFunctions() =>
-        new(FunctionRegistry.All.Where(f => f.Access == Access.Hr && !f.IsTimer).Select(f => f.Name));
+        new(FunctionDeclarations.Http.Where(f => f.Access == Access.Hr).Select(f => f.Name));
 
     /// <summary>A request for a function, its route values filled with clinic-b's data.</summary>
-    private static HttpRequestMessage RequestFor(FunctionDefinition function)
+    private static HttpRequestMessage RequestFor(HttpFunction function)
     {
         var path = function.Path
             .Replace("{clinicId}", TestData.ClinicB, StringComparison.Ordinal)
@@ -35,7 +35,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
             .Replace("{code}", "HIPAA", StringComparison.Ordinal)
             .Replace("{*path}", "index.html", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
-        var method = new HttpMethod(function.Methods![0].ToUpperInvariant());
+        var method = new HttpMethod(function.Methods[0]);
         var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post || method == HttpMethod.Put)
         {
@@ -55,7 +55,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
     public void EveryProtectedFunctionIsCoveredByTheRoleTests()
     {
         Assert.NotEmpty(ProtectedFunctions());
-        Assert.All(FunctionRegistry.All.Where(f => f.Access == Access.ClinicReader), f => Assert.Contains("{", f.Route, StringComparison.Ordinal));
+        Assert.All(FunctionDeclarations.Http.Where(f => f.Access == Access.ClinicReader), f => Assert.Contains("{", f.Route, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -63,7 +63,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
     public async Task UnauthorizedProblemWhenNoKeyIsSent(string name)
     {
         using var anonymous = _app.Anonymous();
-        using var request = RequestFor(FunctionRegistry.Get(name));
+        using var request = RequestFor(FunctionDeclarations.GetHttp(name));
         await AssertProblemAsync(await anonymous.SendAsync(request), HttpStatusCode.Unauthorized);
     }
 
@@ -72,7 +72,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
     public async Task UnauthorizedProblemWhenTheKeyIsWrong(string name)
     {
         using var stranger = _app.WithKey("not-a-configured-key-00000000000000000000");
-        using var request = RequestFor(FunctionRegistry.Get(name));
+        using var request = RequestFor(FunctionDeclarations.GetHttp(name));
         await AssertProblemAsync(await stranger.SendAsync(request), HttpStatusCode.Unauthorized);
     }
 
@@ -84,7 +84,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
         await TestData.PutClinicsAsync(hr);
         await TestData.ImportAsync(hr);
         using var managerA = _app.ManagerA();
-        using var request = RequestFor(FunctionRegistry.Get(name));
+        using var request = RequestFor(FunctionDeclarations.GetHttp(name));
 
         var response = await managerA.SendAsync(request);
 
@@ -96,7 +96,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
 
         // And the same request from clinic-b's manager succeeds: the 404 is about the caller, not the data.
         using var managerB = _app.ManagerB();
-        using var again = RequestFor(FunctionRegistry.Get(name));
+        using var again = RequestFor(FunctionDeclarations.GetHttp(name));
         Assert.True((await managerB.SendAsync(again)).IsSuccessStatusCode);
     }
 
@@ -122,7 +122,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
         await TestData.PutClinicsAsync(hr);
         await TestData.ImportAsync(hr);
         using var managerB = _app.ManagerB();
-        using var request = RequestFor(FunctionRegistry.Get(name));
+        using var request = RequestFor(FunctionDeclarations.GetHttp(name));
 
         await AssertProblemAsync(await managerB.SendAsync(request), HttpStatusCode.Forbidden);
         Assert.True((await hr.GetAsync("/api/staff/b1")).IsSuccessStatusCode);

@@ -2,12 +2,14 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Security;
+using ComplianceBot.LocalHost;
 using ComplianceBot.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ComplianceBot.Functions.Tests.Support;
 
@@ -55,7 +57,7 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
         var prefix = azurite.NewTablePrefix("fn");
         var settings = Settings(azurite, prefix, Path.Combine(Path.GetTempPath(), "compliancebot-tests", prefix), overrides);
         settings["urls"] = "http://127.0.0.1:0";
-        await using var app = ComplianceBotHost.Build([], configuration => configuration.AddInMemoryCollection(settings));
+        await using var app = ComplianceBot.LocalHost.LocalFunctionsHost.Build([], configuration => configuration.AddInMemoryCollection(settings));
         var thrown = await Record.ExceptionAsync(() => app.StartAsync());
         if (thrown is null) await app.StopAsync();
         return Assert.IsType<T>(thrown);
@@ -69,7 +71,7 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
             ["Storage:TablePrefix"] = tablePrefix,
             ["Email:FromAddress"] = "reminders@example.org",
             ["Email:OutboxPath"] = outboxPath,
-            ["Timers:Standalone"] = "false",
+            ["LocalHost:RunTimers"] = "false",
             ["Auth:ApiKeys:0:Name"] = "hr-system",
             ["Auth:ApiKeys:0:Key"] = HrKey,
             ["Auth:ApiKeys:0:Role"] = Roles.Hr,
@@ -119,14 +121,14 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
     public HttpClient HrStreaming()
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        client.DefaultRequestHeaders.Add(ComplianceBotAuthenticationHandler.ApiKeyHeader, HrKey);
+        client.DefaultRequestHeaders.Add(CallerAuthentication.ApiKeyHeader, HrKey);
         return client;
     }
 
     public HttpClient WithKey(string key)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Add(ComplianceBotAuthenticationHandler.ApiKeyHeader, key);
+        client.DefaultRequestHeaders.Add(CallerAuthentication.ApiKeyHeader, key);
         return client;
     }
 
@@ -134,9 +136,13 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
     public HttpClient WithPrincipal(string principalHeader)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Add(ComplianceBotAuthenticationHandler.PrincipalHeader, principalHeader);
+        client.DefaultRequestHeaders.Add(CallerAuthentication.PrincipalHeader, principalHeader);
         return client;
     }
+
+    /// <summary>Fires a timer function (DailyReminders, WeeklyDigest) through the local host, as its schedule would.</summary>
+    public Task<TimerRun> FireAsync(string timer) =>
+        TimerRun.CaptureAsync(() => Services.GetRequiredService<LocalFunctionInvoker>().FireTimerAsync(timer, Services, CancellationToken.None));
 
     /// <summary>The .eml files the outbox sender wrote.</summary>
     public IReadOnlyList<string> OutboxFiles() =>
@@ -150,6 +156,7 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(new TimerLogCapture()));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

@@ -6,6 +6,7 @@ using ComplianceBot.Application.Ports;
 using ComplianceBot.Application.Reminders;
 using ComplianceBot.Application.Reports;
 using ComplianceBot.Functions.Hosting;
+using ComplianceBot.LocalHost;
 using ComplianceBot.Testing;
 using ComplianceBot.Testing.InMemory;
 using Microsoft.Extensions.Configuration;
@@ -15,11 +16,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ComplianceBot.Functions.Tests.Hosting;
 
 /// <summary>
-/// The in-process scheduler over a fake clock and the real timer runner, with in-memory stores and one
+/// The local host's scheduler over a fake clock and the real timer runner, with in-memory stores and one
 /// clinic that is always in its send window: each firing of a job reads that clinic's watermark for the
 /// job exactly once, which is what the tests count.
 /// </summary>
-public sealed class StandaloneTimerServiceTests : IAsyncDisposable
+public sealed class LocalTimerServiceTests : IAsyncDisposable
 {
     // Monday 2 March 2026, 14:00 UTC; the default schedules fire at :05 (DailyReminders) and :10 (WeeklyDigest).
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
@@ -27,9 +28,9 @@ public sealed class StandaloneTimerServiceTests : IAsyncDisposable
     private readonly ManualTimeProvider _clock = new(Start);
     private readonly RecordingWatermarkStore _watermarks;
     private readonly ServiceProvider _services;
-    private StandaloneTimerService? _service;
+    private LocalTimerService? _service;
 
-    public StandaloneTimerServiceTests()
+    public LocalTimerServiceTests()
     {
         _watermarks = new RecordingWatermarkStore(_clock);
         var ledger = new InMemoryReminderLedger(_clock);
@@ -62,8 +63,16 @@ public sealed class StandaloneTimerServiceTests : IAsyncDisposable
 
     private async Task StartAsync(TimeProvider time, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
-        _service = new StandaloneTimerService(_services.GetRequiredService<IServiceScopeFactory>(), configuration, time, NullLogger<StandaloneTimerService>.Instance);
+        var all = new Dictionary<string, string?>
+        {
+            ["DailyRemindersSchedule"] = TimerFunctions.DefaultDailyRemindersSchedule,
+            ["WeeklyDigestSchedule"] = TimerFunctions.DefaultWeeklyDigestSchedule,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
+
+        // The timer functions themselves, through an empty middleware list (the tables are in memory here).
+        _service = new LocalTimerService(_services, new LocalFunctionInvoker([]), configuration, time, NullLogger<LocalTimerService>.Instance);
         await _service.StartAsync(CancellationToken.None);
         await _clock.WaitForTimersAsync(1);
     }
@@ -109,8 +118,8 @@ public sealed class StandaloneTimerServiceTests : IAsyncDisposable
     {
         await StartAsync(_clock, new Dictionary<string, string?>
         {
-            ["Schedules:DailyReminders"] = "0 30 * * * *",
-            ["Schedules:WeeklyDigest"] = "0 30 * * * *",
+            ["DailyRemindersSchedule"] = "0 30 * * * *",
+            ["WeeklyDigestSchedule"] = "0 30 * * * *",
         });
 
         await AdvanceToAsync(At(14, 30));

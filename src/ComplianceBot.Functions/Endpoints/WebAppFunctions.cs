@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Security.Cryptography;
+using ComplianceBot.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ComplianceBot.Functions.Endpoints;
 
@@ -9,7 +11,7 @@ namespace ComplianceBot.Functions.Endpoints;
 /// assembly, so a self-contained publish carries them with no content-root assumption, and only the
 /// files listed here are ever served: there is no path to traverse.
 /// </summary>
-public static class WebAppApi
+public sealed class WebAppFunctions
 {
     /// <summary>Prefix of the embedded resources' logical names (see the csproj).</summary>
     internal const string ResourcePrefix = "wwwroot/app/";
@@ -25,13 +27,15 @@ public static class WebAppApi
     // The page calls only its own origin; no inline script or style, no framing.
     private const string ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
-    public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
-    {
-        // Read and hashed on the first request for the page, not while the host waits for the app to start.
-        var files = new Lazy<FrozenDictionary<string, StaticFile>>(() => Load(typeof(WebAppApi).Assembly));
-        app.MapGet(FunctionEndpoints.PathOf("WebApp"), (string? path, HttpContext context) => Serve(files.Value, path, context)).AsFunction("WebApp").ExcludeFromDescription();
-        return app;
-    }
+    // Read and hashed on the first request for the page, not while the host starts.
+    private static readonly Lazy<FrozenDictionary<string, StaticFile>> Loaded = new(() => Load(typeof(WebAppFunctions).Assembly));
+
+    [Function("WebApp")]
+    [Allow(Access.Anonymous)]
+    [Responds(200, 304, 404)]
+    [Operation("The HR and office-manager web page (index.html, app.js, app.css)")]
+    public static IResult Serve([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "app/{*path}")] HttpRequest request, string? path) =>
+        Serve(Loaded.Value, path, request.HttpContext);
 
     private static IResult Serve(FrozenDictionary<string, StaticFile> files, string? path, HttpContext context)
     {

@@ -1,9 +1,10 @@
-using System.Security.Claims;
 using ComplianceBot.Files;
 using ComplianceBot.Application.Import;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ComplianceBot.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ComplianceBot.Functions.Endpoints;
 
@@ -15,43 +16,46 @@ public sealed class ImportOptions
 }
 
 /// <summary>HR uploads of the roster and of training records (CSV or JSON), with per-row errors.</summary>
-public static class ImportApi
+public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions> options)
 {
-    public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder app)
-    {
-        // dryRun is read as text and checked here, so "?dryRun=yes" gets a 400 that says what it takes.
-        app.MapPost(FunctionEndpoints.PathOf("ImportStaff"), (HttpContext context, string? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
-            ImportAsync(context, dryRun, options.Value, (rows, request) => import.ImportRosterAsync(rows, request, ct), user)).AsFunction("ImportStaff");
-        app.MapPost(FunctionEndpoints.PathOf("ImportRecords"), (HttpContext context, string? dryRun, ImportService import, IOptions<ImportOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
-            ImportAsync(context, dryRun, options.Value, (rows, request) => import.ImportRecordsAsync(rows, request, ct), user)).AsFunction("ImportRecords");
-        return app;
-    }
+    [Function("ImportStaff")]
+    [Allow(Access.Hr)]
+    [Responds(200, 400, 413, 415, 422)]
+    [Query("dryRun", "true: check every row and answer what would change, importing nothing (dry_run is the same parameter).")]
+    [Operation("Import the roster (CSV or JSON rows of the roster's columns)", BodyMediaTypes = ["text/csv", "application/json"], Returns = typeof(ImportResult))]
+    public Task<IResult> ImportStaffAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "staff/import")] HttpRequest request, CancellationToken ct) =>
+        ImportAsync(request.HttpContext, options.Value, (rows, req) => import.ImportRosterAsync(rows, req, ct));
 
-    private static async Task<IResult> ImportAsync(
-        HttpContext context,
-        string? dryRunText,
-        ImportOptions options,
-        Func<IAsyncEnumerable<RawRow>, ImportRequest, Task<ImportResult>> run,
-        ClaimsPrincipal user)
+    [Function("ImportRecords")]
+    [Allow(Access.Hr)]
+    [Responds(200, 400, 413, 415, 422)]
+    [Query("dryRun", "true: check every row and answer what would change, importing nothing (dry_run is the same parameter).")]
+    [Operation("Import training and credential records (CSV or JSON rows)", BodyMediaTypes = ["text/csv", "application/json"], Returns = typeof(ImportResult))]
+    public Task<IResult> ImportRecordsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "records/import")] HttpRequest request, CancellationToken ct) =>
+        ImportAsync(request.HttpContext, options.Value, (rows, req) => import.ImportRecordsAsync(rows, req, ct));
+
+    private static async Task<IResult> ImportAsync(HttpContext context, ImportOptions options, Func<IAsyncEnumerable<RawRow>, ImportRequest, Task<ImportResult>> run)
     {
+        var user = context.User;
+        var dryRunText = context.Request.Query.TryGetValue("dryRun", out var given) ? given.ToString() : null;
         // A misspelt parameter must not turn a dry run into a real import: only dryRun is known here, and
         // dry_run (the CSV columns' spelling) is taken as the same thing.
         foreach (var key in context.Request.Query.Keys)
         {
             if (key is "dryRun" or "dry_run") continue;
-            return FunctionEndpoints.BadRequest("Unknown query parameter", $"'{key}' is not a parameter of this operation; it takes dryRun=true or dryRun=false (nothing else).");
+            return Answers.BadRequest("Unknown query parameter", $"'{key}' is not a parameter of this operation; it takes dryRun=true or dryRun=false (nothing else).");
         }
 
         if (context.Request.Query.ContainsKey("dry_run"))
         {
-            if (dryRunText is not null) return FunctionEndpoints.BadRequest("Unknown query parameter", "Give dryRun once (dry_run is the same parameter).");
+            if (dryRunText is not null) return Answers.BadRequest("Unknown query parameter", "Give dryRun once (dry_run is the same parameter).");
             dryRunText = context.Request.Query["dry_run"].ToString();
         }
 
         var dryRun = false;
         if (dryRunText is not null && !bool.TryParse(dryRunText, out dryRun))
         {
-            return FunctionEndpoints.BadRequest("The request could not be read", $"'{dryRunText}' is not a valid dryRun: give true or false.");
+            return Answers.BadRequest("The request could not be read", $"'{dryRunText}' is not a valid dryRun: give true or false.");
         }
 
         var format = TabularReader.FormatOf(context.Request.ContentType);
@@ -96,7 +100,7 @@ public static class ImportApi
         }
         catch (UnreadableImportException ex)
         {
-            return FunctionEndpoints.BadRequest("The file could not be read.", ex.Message);
+            return Answers.BadRequest("The file could not be read.", ex.Message);
         }
     }
 
@@ -132,5 +136,5 @@ public static class ImportApi
             detail: $"The limit is {options.MaxBodyBytes / (1024 * 1024.0):0.#} MB. Split the file and upload the parts; nothing was imported.");
 }
 
-/// <summary>Thrown while reading a body that passes its cap (see <see cref="ImportApi.Capped"/>).</summary>
+/// <summary>Thrown while reading a body that passes its cap (see <see cref="ImportFunctions.Capped"/>).</summary>
 public sealed class BodyTooLargeException() : IOException("The request body exceeds the configured limit.");

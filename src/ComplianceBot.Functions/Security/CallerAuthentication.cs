@@ -1,48 +1,46 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Functions.Security;
 
+/// <summary>The caller a request authenticates as, or why it does not.</summary>
+/// <param name="User">The principal, or null when the request is anonymous or its credential is refused.</param>
+/// <param name="Failure">Why a presented credential was refused (null when none was presented).</param>
+public readonly record struct Caller(ClaimsPrincipal? User, string? Failure);
+
 /// <summary>
 /// Authenticates a request from an <c>X-Api-Key</c> header, or from the principal App Service
 /// Authentication puts in <c>X-MS-CLIENT-PRINCIPAL</c>, trusted only when the platform says
-/// authentication is on. Anything else is anonymous and gets 401 from protected routes.
+/// authentication is on. Anything else is anonymous, and protected functions answer it 401.
 /// </summary>
-public sealed class ComplianceBotAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    IOptions<AuthOptions> auth,
-    PlatformAuth platform)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+public sealed class CallerAuthentication(IOptions<AuthOptions> auth, PlatformAuth platform)
 {
-    public const string SchemeName = "ComplianceBot";
     public const string ClinicClaim = "clinic";
     public const string ApiKeyHeader = "X-Api-Key";
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    public Caller Authenticate(IHeaderDictionary headers)
     {
-        if (Request.Headers.TryGetValue(ApiKeyHeader, out var keyValues))
+        ArgumentNullException.ThrowIfNull(headers);
+        if (headers.TryGetValue(ApiKeyHeader, out var key))
         {
-            return Task.FromResult(FromApiKey(keyValues.ToString()));
+            return FromApiKey(key.ToString());
         }
 
-        if (platform.Enabled && Request.Headers.TryGetValue(PrincipalHeader, out var principal))
+        if (platform.Enabled && headers.TryGetValue(PrincipalHeader, out var principal))
         {
-            return Task.FromResult(FromPlatformPrincipal(principal.ToString()));
+            return FromPlatformPrincipal(principal.ToString());
         }
 
-        return Task.FromResult(AuthenticateResult.NoResult());
+        return default;
     }
 
-    private AuthenticateResult FromApiKey(string presented)
+    private Caller FromApiKey(string presented)
     {
+        // Hashing both sides gives equal lengths, so the comparison takes the same time whatever was sent.
         var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         foreach (var key in auth.Value.ApiKeys)
         {
@@ -60,14 +58,14 @@ public sealed class ComplianceBotAuthenticationHandler(
             return Success(claims, "ApiKey");
         }
 
-        return AuthenticateResult.Fail("The API key is not valid.");
+        return new Caller(null, $"The API key in {ApiKeyHeader} is not one this app knows: check it for typing or copying mistakes, or ask for a new one.");
     }
 
     /// <summary>
     /// Decodes the platform principal: base64 JSON <c>{auth_typ, name_typ, role_typ, claims:[{typ,val}]}</c>.
     /// See https://learn.microsoft.com/azure/app-service/configure-authentication-user-identities
     /// </summary>
-    private static AuthenticateResult FromPlatformPrincipal(string header)
+    private static Caller FromPlatformPrincipal(string header)
     {
         try
         {
@@ -101,15 +99,12 @@ public sealed class ComplianceBotAuthenticationHandler(
         }
         catch (Exception ex) when (ex is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            return AuthenticateResult.Fail("The platform principal header could not be read.");
+            return new Caller(null, "The sign-in could not be read. Sign in again.");
         }
     }
 
-    private static AuthenticateResult Success(IEnumerable<Claim> claims, string type)
-    {
-        var identity = new ClaimsIdentity(claims, type, ClaimTypes.Name, ClaimTypes.Role);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
-    }
+    private static Caller Success(IEnumerable<Claim> claims, string type) =>
+        new(new ClaimsPrincipal(new ClaimsIdentity(claims, type, ClaimTypes.Name, ClaimTypes.Role)), null);
 }
 
 /// <summary>Whether App Service Authentication is on for this app, as the platform reports it.</summary>

@@ -8,7 +8,9 @@ using ComplianceBot.Application.Reminders;
 using ComplianceBot.Application.Reports;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Functions.Security;
+using ComplianceBot.Functions.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ComplianceBot.Functions.Endpoints;
 
@@ -16,54 +18,57 @@ namespace ComplianceBot.Functions.Endpoints;
 /// One person: read with statuses, create or replace, deactivate, record one renewal. GET and PUT answer the
 /// person's row version as an <c>ETag</c>; a PUT with <c>If-Match</c> or <c>If-None-Match: *</c> is conditional.
 /// </summary>
-public static class StaffApi
+public sealed class StaffFunctions(
+    ComplianceReportService reports,
+    IStaffStore staff,
+    ClinicAccess access,
+    ImportService import,
+    ICredentialRecordStore records,
+    CredentialCatalog catalog,
+    IAuditLog audit,
+    TimeProvider time)
 {
     private static readonly string[] CredentialFields = ["issued_on", "completed_on", "expires_on", "credential_number"];
 
-    public static IEndpointRouteBuilder MapStaff(this IEndpointRouteBuilder app)
-    {
-        app.MapGet(FunctionEndpoints.PathOf("GetStaff"), GetAsync)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .AsFunction("GetStaff");
-        app.MapPut(FunctionEndpoints.PathOf("PutStaff"), PutAsync)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .AsFunction("PutStaff");
-        app.MapDelete(FunctionEndpoints.PathOf("DeleteStaff"), DeleteAsync)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .AsFunction("DeleteStaff");
-        app.MapPut(FunctionEndpoints.PathOf("PutCredential"), PutCredentialAsync)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .AsFunction("PutCredential");
-        return app;
-    }
-
     /// <summary>The person and their statuses; the <c>ETag</c> versions the person's row (what PUT replaces), not the statuses.</summary>
-    private static async Task<Results<Ok<StaffComplianceDto>, ProblemHttpResult, ValidationProblem>> GetAsync(
-        string employeeId, string? asOf, ClaimsPrincipal user, ComplianceReportService reports, IStaffStore staff, ClinicAccess access, TimeProvider time, HttpResponse response, CancellationToken ct)
+    [Function("GetStaff")]
+    [Allow(Access.ClinicReader)]
+    [Responds(200, 400, 404)]
+    [Query("asOf", "The date to evaluate on (YYYY-MM-DD); default: today in the person's clinic.")]
+    [Operation("One person and the status of each of their credentials, with the person's ETag", Returns = typeof(StaffComplianceDto))]
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "staff/{employeeId}")] HttpRequest request, string employeeId, CancellationToken ct)
     {
-        var person = await ReadablePersonAsync(employeeId, user, staff, access, ct);
-        if (person is null) return FunctionEndpoints.NotFound("Staff member");
-        if (!RequestEdge.TryAsOf(asOf, out var asOfDate, out var badDate)) return FunctionEndpoints.Validation("asOf", badDate!);
+        var asOf = request.Query["asOf"].FirstOrDefault();
+        var response = request.HttpContext.Response;
+        var person = await ReadablePersonAsync(employeeId, request.HttpContext.User, ct);
+        if (person is null) return Answers.NotFound("Staff member");
+        if (!RequestEdge.TryAsOf(asOf, out var asOfDate, out var badDate)) return Answers.Validation("asOf", badDate!);
         var date = asOfDate ?? ComplianceReportService.Today(person.Value.Clinic, time);
         var result = await reports.ForStaffAsync(employeeId, date, ct);
         Preconditions.SetETag(response, person.Value.Version);
         return TypedResults.Ok(StaffComplianceDto.From(result!.Value.Compliance));
     }
 
-    private static async Task<Results<Created<StaffDto>, Ok<StaffDto>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string employeeId, JsonElement body, ClaimsPrincipal user, ImportService import, IStaffStore staff, IAuditLog audit, TimeProvider time, HttpRequest request, HttpResponse response, CancellationToken ct)
+    [Function("PutStaff")]
+    [Allow(Access.Hr)]
+    [Responds(200, 201, 400, 412)]
+    [Operation("Create or replace one person (the roster's columns as JSON fields)", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffDto))]
+    public async Task<IResult> PutAsync([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "staff/{employeeId}")] HttpRequest request, string employeeId, CancellationToken ct)
     {
+        var user = request.HttpContext.User;
+        var response = request.HttpContext.Response;
         if (!Preconditions.TryRead(request, out var precondition, out var badHeader)) return badHeader!;
+        var (body, unreadable) = await RequestEdge.ReadJsonAsync<JsonElement>(request, ct);
+        if (unreadable is not null) return unreadable;
         if (!TryReadFields(body, ImportService.RosterColumns, out var fields, out var problem)) return problem!;
         if (fields.TryGetValue("employee_id", out var bodyId) && bodyId is not null && bodyId != employeeId)
         {
-            return FunctionEndpoints.Validation("employee_id", "does not match the employee id in the URL");
+            return Answers.Validation("employee_id", "does not match the employee id in the URL");
         }
 
         fields["employee_id"] = employeeId;
         var (member, error) = await import.ValidateStaffAsync(fields, ct);
-        if (member is null) return FunctionEndpoints.Validation(error!.Field, error.Reason);
+        if (member is null) return Answers.Validation(error!.Field, error.Reason);
         var write = await staff.PutAsync(member, precondition, ct);
         if (write.PreconditionFailed) return Preconditions.Failed("Staff member", $"/api/staff/{employeeId}", precondition, write);
         var outcome = write.Outcome;
@@ -74,10 +79,15 @@ public static class StaffApi
             : TypedResults.Ok(StaffDto.From(member));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string employeeId, ClaimsPrincipal user, IStaffStore staff, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    [Function("DeleteStaff")]
+    [Allow(Access.Hr)]
+    [Responds(204, 404)]
+    [Operation("Deactivate one person (their history stays)")]
+    public async Task<IResult> DeleteAsync([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "staff/{employeeId}")] HttpRequest request, string employeeId, CancellationToken ct)
     {
+        var user = request.HttpContext.User;
         var member = await staff.GetAsync(employeeId, ct);
-        if (member is null) return FunctionEndpoints.NotFound("Staff member");
+        if (member is null) return Answers.NotFound("Staff member");
         if (member.Active)
         {
             await staff.UpsertManyAsync([member with { Active = false }], ct);
@@ -87,24 +97,19 @@ public static class StaffApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<StaffComplianceDto>, Ok<StaffComplianceDto>, ValidationProblem, ProblemHttpResult>> PutCredentialAsync(
-        string employeeId,
-        string code,
-        JsonElement body,
-        ClaimsPrincipal user,
-        ComplianceReportService reports,
-        IStaffStore staff,
-        ClinicAccess access,
-        ImportService import,
-        ICredentialRecordStore records,
-        CredentialCatalog catalog,
-        IAuditLog audit,
-        TimeProvider time,
-        CancellationToken ct)
+    [Function("PutCredential")]
+    [Allow(Access.ClinicReader)]
+    [Responds(200, 201, 400, 404, 409)]
+    [Operation("Record one renewal of one person's credential", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffComplianceDto))]
+    public async Task<IResult> PutCredentialAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "staff/{employeeId}/credentials/{code}")] HttpRequest request, string employeeId, string code, CancellationToken ct)
     {
-        var person = await ReadablePersonAsync(employeeId, user, staff, access, ct);
-        if (person is null) return FunctionEndpoints.NotFound("Staff member");
-        if (!catalog.TryResolve(code, out var type)) return FunctionEndpoints.NotFound("Credential type");
+        var user = request.HttpContext.User;
+        var (body, unreadable) = await RequestEdge.ReadJsonAsync<JsonElement>(request, ct);
+        if (unreadable is not null) return unreadable;
+        var person = await ReadablePersonAsync(employeeId, user, ct);
+        if (person is null) return Answers.NotFound("Staff member");
+        if (!catalog.TryResolve(code, out var type)) return Answers.NotFound("Credential type");
         if (!person.Value.Staff.Active)
         {
             return TypedResults.Problem(
@@ -119,7 +124,7 @@ public static class StaffApi
 
         var actor = ClinicAccess.Actor(user);
         var (record, error) = import.ValidateRenewal(person.Value.Staff, fields, "api");
-        if (record is null) return FunctionEndpoints.Validation(error!.Field, error.Reason);
+        if (record is null) return Answers.Validation(error!.Field, error.Reason);
         var outcome = (await records.UpsertManyAsync(person.Value.Staff.ClinicId, [record], ct))[0];
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "credential.put", person.Value.Staff.ClinicId, $"{employeeId}/{type.Code}", outcome.ToString()), ct);
 
@@ -131,8 +136,7 @@ public static class StaffApi
             : TypedResults.Ok(dto);
     }
 
-    private static async Task<(Clinic Clinic, StaffMember Staff, string Version)?> ReadablePersonAsync(
-        string employeeId, ClaimsPrincipal user, IStaffStore staff, ClinicAccess access, CancellationToken ct)
+    private async Task<(Clinic Clinic, StaffMember Staff, string Version)?> ReadablePersonAsync(string employeeId, ClaimsPrincipal user, CancellationToken ct)
     {
         var person = await staff.GetVersionedAsync(employeeId, ct);
         if (person is null) return null;
@@ -150,7 +154,7 @@ public static class StaffApi
         problem = null;
         if (body.ValueKind != JsonValueKind.Object)
         {
-            problem = FunctionEndpoints.Validation("body", "must be a flat JSON object of the fields");
+            problem = Answers.Validation("body", "must be a flat JSON object of the fields");
             return false;
         }
 
@@ -159,7 +163,7 @@ public static class StaffApi
             var name = ComplianceBot.Files.TabularReader.NormalizeColumn(property.Name);
             if (!allowed.Contains(name))
             {
-                problem = FunctionEndpoints.Validation(property.Name, $"is not a field of this operation (allowed: {string.Join(", ", allowed)})");
+                problem = Answers.Validation(property.Name, $"is not a field of this operation (allowed: {string.Join(", ", allowed)})");
                 return false;
             }
 
@@ -172,7 +176,7 @@ public static class StaffApi
             };
             if (fields[name] == "\u0000")
             {
-                problem = FunctionEndpoints.Validation(property.Name, "must be a string, number, boolean or null");
+                problem = Answers.Validation(property.Name, "must be a string, number, boolean or null");
                 return false;
             }
         }

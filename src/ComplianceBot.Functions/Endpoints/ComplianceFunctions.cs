@@ -4,30 +4,33 @@ using ComplianceBot.Files;
 using ComplianceBot.Application.Ports;
 using ComplianceBot.Application.Reminders;
 using ComplianceBot.Application.Reports;
+using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Security;
+using Microsoft.Azure.Functions.Worker;
 
 namespace ComplianceBot.Functions.Endpoints;
 
 /// <summary>The surveyor report and the preview of what the timers will send.</summary>
-public static class ComplianceApi
+public sealed class ComplianceFunctions(ClinicAccess access, ComplianceReportService reports, ReminderRunService runs, IAuditLog audit, TimeProvider time)
 {
-    public static IEndpointRouteBuilder MapCompliance(this IEndpointRouteBuilder app)
+    [Function("GetCompliance")]
+    [Allow(Access.ClinicReader)]
+    [Responds(200, 400, 404)]
+    [Query("asOf", "The date to evaluate on (YYYY-MM-DD); default: today in the clinic.")]
+    [Query("format", "json (default) or csv (the surveyor report, one row per person and credential).")]
+    [Operation("The clinic's compliance report: every person, every credential, its status", Returns = typeof(ClinicComplianceDto))]
+    public async Task<IResult> GetComplianceAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clinics/{clinicId}/compliance")] HttpRequest request, string clinicId, CancellationToken ct)
     {
-        app.MapGet(FunctionEndpoints.PathOf("GetCompliance"), GetComplianceAsync).AsFunction("GetCompliance");
-        app.MapGet(FunctionEndpoints.PathOf("GetPreview"), GetPreviewAsync).AsFunction("GetPreview");
-        return app;
-    }
-
-    private static async Task<IResult> GetComplianceAsync(
-        string clinicId, string? asOf, string? format, HttpContext context, ClaimsPrincipal user, ClinicAccess access, ComplianceReportService reports, IAuditLog audit, TimeProvider time, CancellationToken ct)
-    {
+        var user = request.HttpContext.User;
+        var asOf = request.Query["asOf"].FirstOrDefault();
+        var format = request.Query["format"].FirstOrDefault();
         var clinic = await access.GetReadableAsync(user, clinicId, ct);
-        if (clinic is null) return FunctionEndpoints.NotFound("Clinic");
-        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return FunctionEndpoints.Validation("asOf", badDate!);
+        if (clinic is null) return Answers.NotFound("Clinic");
+        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return Answers.Validation("asOf", badDate!);
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
         if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
         {
-            return FunctionEndpoints.Validation("format", "is json or csv");
+            return Answers.Validation("format", "is json or csv");
         }
 
         var report = await reports.ForClinicAsync(clinic.Id, date ?? ComplianceReportService.Today(clinic, time), ct);
@@ -48,12 +51,18 @@ public static class ComplianceApi
         return TypedResults.Ok(new ClinicComplianceDto(clinic.Id, report.AsOf, staff.Count, staff.Count(s => s.NeedsAction), staff));
     }
 
-    private static async Task<IResult> GetPreviewAsync(
-        string clinicId, string? asOf, ClaimsPrincipal user, ClinicAccess access, ReminderRunService runs, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    [Function("GetPreview")]
+    [Allow(Access.ClinicReader)]
+    [Responds(200, 400, 404)]
+    [Query("asOf", "The date to plan for (YYYY-MM-DD); default: today in the clinic.")]
+    [Operation("What the timers would email for this clinic on that date (nothing is sent)", Returns = typeof(PreviewDto))]
+    public async Task<IResult> GetPreviewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clinics/{clinicId}/preview")] HttpRequest request, string clinicId, CancellationToken ct)
     {
+        var user = request.HttpContext.User;
+        var asOf = request.Query["asOf"].FirstOrDefault();
         var clinic = await access.GetReadableAsync(user, clinicId, ct);
-        if (clinic is null) return FunctionEndpoints.NotFound("Clinic");
-        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return FunctionEndpoints.Validation("asOf", badDate!);
+        if (clinic is null) return Answers.NotFound("Clinic");
+        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return Answers.Validation("asOf", badDate!);
         var plan = await runs.PreviewAsync(clinic.Id, date ?? ComplianceReportService.Today(clinic, time), ct);
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "read.preview", clinic.Id, clinic.Id, "ok", $"asOf={plan!.AsOf:yyyy-MM-dd}"), ct);
         return TypedResults.Ok(PreviewDto.From(plan));

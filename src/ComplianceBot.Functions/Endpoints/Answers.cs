@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ComplianceBot.Functions.Endpoints;
+
+/// <summary>The problem+json answers the functions and the middleware share, worded once.</summary>
+public static class Answers
+{
+    public static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>A 404 problem that says the same whether the thing is absent or not the caller's to see.</summary>
+    public static ProblemHttpResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"There is no {what.ToLowerInvariant()} with that id that you may see.");
+
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
+
+    public static ValidationProblem Validation(string field, string reason) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, detail: $"{field}: {reason}", title: "The request is not valid.");
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using ComplianceBot.Functions.Hosting;
+using ComplianceBot.Functions.Middleware;
+using ComplianceBot.Functions.Tests.Support;
+using ComplianceBot.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComplianceBot.Functions.Tests.Hosting;
+
+/// <summary>
+/// The local host serves exactly what the Functions host would: its route table is compared with the HTTP
+/// entries of the functions.metadata the Worker SDK generated from the same [Function] declarations at build.
+/// </summary>
+[Collection(AzuriteGroup.Name)]
+public sealed class LocalHostTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly ComplianceBotApp _app = new(azurite);
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public void ServesExactlyTheHttpFunctionsOfFunctionsMetadata()
+    {
+        var generated = FunctionsMetadata()
+            .Where(f => f.Bindings.Any(b => b.Type == "httpTrigger"))
+            .SelectMany(f => f.Bindings.Single(b => b.Type == "httpTrigger").Methods.Select(m => $"{m.ToUpperInvariant()} /api/{f.Bindings.Single(b => b.Type == "httpTrigger").Route}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.NotEmpty(generated);
+        Assert.Equal(generated, Served().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void FiresExactlyTheTimersOfFunctionsMetadataOnTheirDeclaredSchedules()
+    {
+        var generated = FunctionsMetadata()
+            .Where(f => f.Bindings.Any(b => b.Type == "timerTrigger"))
+            .Select(f => (f.Name, f.Bindings.Single(b => b.Type == "timerTrigger").Schedule))
+            .Order()
+            .ToList();
+
+        Assert.Equal(2, generated.Count);
+        Assert.Equal(generated, FunctionDeclarations.Timers.Select(t => (t.Name, (string?)t.Schedule)).Order());
+    }
+
+    [Fact]
+    public void EveryFunctionOfFunctionsMetadataIsDeclared()
+    {
+        var declared = FunctionDeclarations.Http.Select(f => f.Name).Concat(FunctionDeclarations.Timers.Select(t => t.Name)).Order(StringComparer.Ordinal);
+        Assert.Equal(FunctionsMetadata().Select(f => f.Name).Order(StringComparer.Ordinal), declared);
+    }
+
+    [Fact]
+    public void EveryHttpFunctionIsAnonymousAtTheHostAndSaysWhoMayCallIt()
+    {
+        Assert.All(FunctionsMetadata().SelectMany(f => f.Bindings).Where(b => b.Type == "httpTrigger"), b => Assert.Equal("Anonymous", b.AuthLevel));
+        Assert.All(FunctionDeclarations.Http, f => Assert.True(Enum.IsDefined(f.Access)));
+    }
+
+    [Fact]
+    public void MiddlewareIsDeclaredOnceInOrderAndEveryTypeIsWorkerMiddleware()
+    {
+        Assert.Equal(
+            [typeof(ProblemMiddleware), typeof(NoStoreMiddleware), typeof(TablesReadyMiddleware), typeof(AuthenticationMiddleware), typeof(RequestEdgeMiddleware)],
+            FunctionsMiddleware.Pipeline);
+        Assert.All(FunctionsMiddleware.Pipeline, t => Assert.True(typeof(Microsoft.Azure.Functions.Worker.Middleware.IFunctionsWorkerMiddleware).IsAssignableFrom(t)));
+        Assert.All(FunctionsMiddleware.Pipeline, t => Assert.NotNull(_app.Services.GetRequiredService(t)));
+    }
+
+    private HashSet<string> Served() =>
+        _app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText != "/")
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .ToHashSet(StringComparer.Ordinal);
+
+    private sealed record Binding(string Type, string? Route, string? Schedule, string? AuthLevel, IReadOnlyList<string> Methods);
+
+    private sealed record Function(string Name, IReadOnlyList<Binding> Bindings);
+
+    /// <summary>The functions.metadata of the Functions project's build (the test project builds it first).</summary>
+    private static List<Function> FunctionsMetadata()
+    {
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ComplianceBot.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var path = Path.Combine(root.FullName, "src", "ComplianceBot.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"{path} is missing: build src/ComplianceBot.Functions ({configuration}); the Worker SDK writes it.");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.EnumerateArray().Select(f => new Function(
+            f.GetProperty("name").GetString()!,
+            f.GetProperty("bindings").EnumerateArray().Select(b => new Binding(
+                b.GetProperty("type").GetString()!,
+                b.TryGetProperty("route", out var route) ? route.GetString() : null,
+                b.TryGetProperty("schedule", out var schedule) ? schedule.GetString() : null,
+                b.TryGetProperty("authLevel", out var level) ? level.GetString() : null,
+                b.TryGetProperty("methods", out var methods) ? methods.EnumerateArray().Select(m => m.GetString()!).ToList() : [])).ToList())).ToList();
+    }
+}
