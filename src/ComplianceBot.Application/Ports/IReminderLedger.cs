@@ -61,12 +61,3 @@ public interface IReminderLedger
     /// <summary>Moves this run's claims to a new state (e.g. Sending, Sent with the message id, Retryable).</summary>
     Task UpdateAsync(IReadOnlyList<LedgerKey> keys, string runId, LedgerState state, string? messageId, string? detail, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Per-clinic watermark: the last local date whose daily run completed.</summary>
-public interface IRunWatermarkStore
-{
-    Task<DateOnly?> GetAsync(string clinicId, string job, CancellationToken cancellationToken = default);
-
-    /// <summary>Advances the watermark; never moves it backwards.</summary>
-    Task AdvanceAsync(string clinicId, string job, DateOnly completedLocalDate, CancellationToken cancellationToken = default);
-}

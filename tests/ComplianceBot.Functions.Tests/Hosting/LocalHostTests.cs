@@ -69,6 +69,23 @@ public sealed class LocalHostTests(AzuriteFixture azurite) : IDisposable
         Assert.All(FunctionsMiddleware.Pipeline, t => Assert.NotNull(_app.Services.GetRequiredService(t)));
     }
 
+    [Fact]
+    public async Task DescribesEveryHttpFunctionInTheOpenApiDocument()
+    {
+        using var hr = _app.Hr();
+        using var doc = JsonDocument.Parse(await hr.GetStringAsync("/api/openapi.json"));
+        var paths = doc.RootElement.GetProperty("paths");
+        var described = paths.EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Key: $"{o.Name.ToUpperInvariant()} {p.Name}", Id: o.Value.GetProperty("operationId").GetString())))
+            .ToList();
+
+        var declared = FunctionDeclarations.Http
+            .SelectMany(f => f.Methods.Select(m => (Key: $"{m} {f.Path.Replace("{*", "{", StringComparison.Ordinal)}", Id: (string?)f.Name)))
+            .ToList();
+
+        Assert.Equal(declared.OrderBy(d => d.Key, StringComparer.Ordinal), described.OrderBy(d => d.Key, StringComparer.Ordinal));
+    }
+
     private HashSet<string> Served() =>
         _app.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
