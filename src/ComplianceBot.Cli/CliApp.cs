@@ -180,7 +180,7 @@ public static class CliApp
             using var host = await context.StartAsync(ct);
             var summaries = await RunJobAsync(host, parse.GetValue(job) == "digest" ? RunJob.WeeklyDigest : RunJob.DailyReminders, parse.GetValue(clinic), parse.GetValue(asOf), ct);
             foreach (var s in summaries) await context.Stdout.WriteLineAsync(s.ToString());
-            return summaries.Any(s => s.Error is not null || s.Failed > 0 || s.Retryable > 0) ? ExitCodes.Partial : ExitCodes.Ok;
+            return summaries.Any(s => s.Error is not null || s.Failed > 0 || s.Retryable > 0 || s.Unknown > 0 || s.Waiting > 0) ? ExitCodes.Partial : ExitCodes.Ok;
         });
         return command;
     }

@@ -87,6 +87,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     public string TablePrefix => _settings["Storage:TablePrefix"]!;
 
+    /// <summary>The storage the app uses (Azurite), for a process started beside it.</summary>
+    public string ConnectionString => _settings["Storage:ConnectionString"]!;
+
     public static async Task<AppFactory> StartAsync(
         AzuriteFixture azurite,
         DateTimeOffset now,

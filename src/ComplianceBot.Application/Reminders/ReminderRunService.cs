@@ -22,7 +22,15 @@ public enum RunJob
 /// hour reports here what the first one sent.
 /// </param>
 /// <param name="Failed">Messages the provider refused for good, or that used up their attempts.</param>
+/// <param name="Unknown">
+/// Messages that may or may not have gone out: the provider's answer was lost, or the run sending them
+/// stopped (crash, kill) after writing "Sending" and its lease ran out. Never resent automatically.
+/// </param>
 /// <param name="Completed">True when nothing is left for a later run of the same day (the watermark advanced).</param>
+/// <param name="Waiting">
+/// Messages claimed by another run that has not settled them yet (still pending or sending). The day is not
+/// complete while any is waiting: a later run sees them settled, or takes over a claim whose lease ran out.
+/// </param>
 public sealed record ClinicRunSummary(
     string ClinicId,
     DateOnly LocalDate,
@@ -33,10 +41,11 @@ public sealed record ClinicRunSummary(
     int Unknown,
     int Retryable,
     bool Completed,
-    string? Error = null)
+    string? Error = null,
+    int Waiting = 0)
 {
     public override string ToString() =>
-        $"clinic={ClinicId} date={LocalDate:yyyy-MM-dd} job={Job} sent={Sent} skipped={Skipped} failed={Failed} unknown={Unknown} retry-later={Retryable} completed={Completed}"
+        $"clinic={ClinicId} date={LocalDate:yyyy-MM-dd} job={Job} sent={Sent} skipped={Skipped} failed={Failed} unknown={Unknown} retry-later={Retryable} waiting={Waiting} completed={Completed}"
         + (Error is null ? string.Empty : $" error=\"{Error}\"");
 }
 
@@ -137,8 +146,8 @@ public sealed class ReminderRunService(
         }
 
         var tally = new Tally();
-        var givenUp = await GiveUpExhaustedAsync(clinic, cancellationToken).ConfigureAwait(false);
-        tally.Add(failed: givenUp.Count(ReminderPlanner.IsMessageKey)); // messages, not their ledger lines
+        var (givenUp, abandoned) = await SettleLeftoversAsync(clinic, job, cancellationToken).ConfigureAwait(false);
+        tally.Add(failed: givenUp.Count(ReminderPlanner.IsMessageKey), unknown: abandoned); // messages, not their ledger lines
         var input = await LoadAsync(clinic, localDate, job == RunJob.DailyReminders ? watermark : null, job == RunJob.WeeklyDigest, cancellationToken).ConfigureAwait(false);
         var plan = planner.Plan(input);
 
@@ -171,21 +180,32 @@ public sealed class ReminderRunService(
             new ParallelOptions { MaxDegreeOfParallelism = Settings.SendConcurrency, CancellationToken = cancellationToken },
             async (send, ct) => await send(ct).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var completed = tally.Retryable == 0;
+        // Claims of other runs still in flight are not "done": until they are sent, failed or visibly unknown,
+        // the day stays open (ADR 0003: lost only visibly), and a claim whose lease runs out is taken over.
+        var waiting = await InFlightElsewhereAsync(clinic.Id, job, runId, cancellationToken).ConfigureAwait(false);
+        // A waiting message was counted as skipped (the planner left it out, or its claim failed): it is waiting instead.
+        var skippedWhileWaiting = waiting.Count(k =>
+            tally.SkippedGates.Contains(k)
+            || (input.DoneKeys.Contains(k) && !givenUp.Contains(k) && CountAlreadySent(job, clinic.Id, localDate, [k]) == 1));
+        tally.Add(skipped: -skippedWhileWaiting);
+        var completed = tally.Retryable == 0 && waiting.Count == 0;
         if (completed)
         {
             await watermarks.AdvanceAsync(clinic.Id, jobName, localDate, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ClinicRunSummary(clinic.Id, localDate, job, tally.Sent, tally.Skipped, tally.Failed, tally.Unknown, tally.Retryable, completed);
+        return new ClinicRunSummary(clinic.Id, localDate, job, tally.Sent, tally.Skipped, tally.Failed, tally.Unknown, tally.Retryable, completed, Waiting: waiting.Count);
     }
 
     /// <summary>
-    /// Moves Retryable entries that used up their attempts to Failed, so that giving up is visible in the
-    /// ledger, the run summary and the alerts (ADR 0003) instead of staying "Retryable" for ever while the
-    /// watermark moves on. Done by the first run after the last attempt; returns their keys.
+    /// Makes what earlier runs left behind visible before planning (ADR 0003), for this job's messages:
+    /// Retryable entries that used up their attempts become Failed (instead of staying "Retryable" for ever
+    /// while the watermark moves on); "Sending" entries whose lease ran out (their run stopped between writing
+    /// "Sending" and recording the provider's answer: a crash, a kill, storage gone) become Unknown: the message
+    /// may or may not have gone out, so it is never resent, and it is reported. Returns the given-up keys and
+    /// the number of abandoned messages.
     /// </summary>
-    private async Task<HashSet<string>> GiveUpExhaustedAsync(Clinic clinic, CancellationToken cancellationToken)
+    private async Task<(HashSet<string> GivenUp, int Abandoned)> SettleLeftoversAsync(Clinic clinic, RunJob job, CancellationToken cancellationToken)
     {
         var entries = await ledger.ListAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
         var exhausted = entries.Where(e => e.State == LedgerState.Retryable && e.Attempts >= Settings.MaxSendAttempts).ToList();
@@ -194,8 +214,71 @@ public sealed class ReminderRunService(
             await ledger.UpdateAsync([e.Key], e.RunId, LedgerState.Failed, null, $"gave up after {e.Attempts} attempts: {e.Detail}", cancellationToken).ConfigureAwait(false);
         }
 
-        return exhausted.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        var abandoned = entries
+            .Where(e => e.State == LedgerState.Sending && now - e.UpdatedAt >= Settings.ClaimLease && BelongsTo(job, e.Key.Value))
+            .ToList();
+
+        // A run killed while writing "Sending" (gate first, then the items) can leave some of the message's items
+        // Pending: they go with their message's gate, or they would stay Pending for ever (the gate is done).
+        var gates = abandoned.Where(e => ReminderPlanner.IsMessageKey(e.Key.Value)).ToList();
+        abandoned.AddRange(entries.Where(e =>
+            e.State == LedgerState.Pending
+            && now - e.UpdatedAt >= Settings.ClaimLease
+            && gates.Any(g => string.Equals(g.RunId, e.RunId, StringComparison.Ordinal) && IsItemOf(g.Key.Value, e.Key.Value))));
+        foreach (var run in abandoned.GroupBy(e => e.RunId, StringComparer.Ordinal))
+        {
+            await ledger.UpdateAsync(
+                run.Select(e => e.Key).ToList(),
+                run.Key,
+                LedgerState.Unknown,
+                null,
+                $"the run sending it stopped before recording the provider's answer (last update {run.Max(e => e.UpdatedAt):u}); it may or may not have been delivered, so it is not resent",
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return (exhausted.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal), abandoned.Count(e => ReminderPlanner.IsMessageKey(e.Key.Value)));
     }
+
+    /// <summary>
+    /// This job's message keys that another run has claimed and not settled (pending or sending) while its lease
+    /// runs. A pending claim past its lease was open to this run: if the planner still wanted it, this run took it
+    /// over; if not, nothing was sent under it and nothing waits on it.
+    /// </summary>
+    private async Task<HashSet<string>> InFlightElsewhereAsync(string clinicId, RunJob job, string runId, CancellationToken cancellationToken)
+    {
+        var entries = await ledger.ListAsync(clinicId, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        return entries
+            .Where(e => e.State is LedgerState.Pending or LedgerState.Sending
+                && now - e.UpdatedAt < Settings.ClaimLease
+                && !string.Equals(e.RunId, runId, StringComparison.Ordinal)
+                && ReminderPlanner.IsMessageKey(e.Key.Value)
+                && BelongsTo(job, e.Key.Value))
+            .Select(e => e.Key.Value)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="item"/> is an item key of the message whose gate is <paramref name="gate"/>: a
+    /// person's reminder (P|employee|day) holds that person's R| and RM| keys, the managers' escalation
+    /// (X|day) the E| and EM| keys. A run sends one message per person and one escalation per clinic a day.
+    /// </summary>
+    private static bool IsItemOf(string gate, string item)
+    {
+        if (gate.StartsWith("P|", StringComparison.Ordinal))
+        {
+            var employee = gate.Split('|')[1];
+            return item.StartsWith($"R|{employee}|", StringComparison.Ordinal) || item.StartsWith($"RM|{employee}|", StringComparison.Ordinal);
+        }
+
+        return gate.StartsWith("X|", StringComparison.Ordinal)
+            && (item.StartsWith("E|", StringComparison.Ordinal) || item.StartsWith("EM|", StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether a ledger key is one of <paramref name="job"/>'s (the digest's keys are D|, the daily run's the rest).</summary>
+    private static bool BelongsTo(RunJob job, string key) =>
+        key.StartsWith("D|", StringComparison.Ordinal) == (job == RunJob.WeeklyDigest);
 
     private static int CountAlreadySent(RunJob job, string clinicId, DateOnly localDate, IEnumerable<string> doneKeys) =>
         job == RunJob.DailyReminders
@@ -257,7 +340,7 @@ public sealed class ReminderRunService(
         var max = Settings.MaxSendAttempts;
         if (await ledger.TryClaimAsync(gate, runId, lease, max, cancellationToken).ConfigureAwait(false) != ClaimResult.Claimed)
         {
-            tally.Add(skipped: 1);
+            tally.Skip(gate.Value);
             return;
         }
 
@@ -328,6 +411,16 @@ public sealed class ReminderRunService(
         private int _failed;
         private int _unknown;
         private int _retryable;
+        private readonly System.Collections.Concurrent.ConcurrentBag<string> _skippedGates = [];
+
+        /// <summary>Message keys this run did not send because another run held them.</summary>
+        public IEnumerable<string> SkippedGates => _skippedGates;
+
+        public void Skip(string gate)
+        {
+            _skippedGates.Add(gate);
+            Add(skipped: 1);
+        }
 
         public int Sent => _sent;
 

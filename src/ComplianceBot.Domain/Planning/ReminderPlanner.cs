@@ -69,9 +69,10 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
 
         var escalations = new List<Escalation>();
         var escalationGate = EscalationDayKey(clinic.Id, input.AsOf);
-        if (escalationItems.Count > 0 && clinic.ManagerEmails.Count > 0 && !input.DoneKeys.Contains(escalationGate.Value))
+        var managers = DeliverableManagers(clinic);
+        if (escalationItems.Count > 0 && managers.Count > 0 && !input.DoneKeys.Contains(escalationGate.Value))
         {
-            escalations.Add(new Escalation(clinic, clinic.ManagerEmails, input.AsOf, SoonestFirst(escalationItems)));
+            escalations.Add(new Escalation(clinic, managers, input.AsOf, SoonestFirst(escalationItems)));
         }
 
         return new ReminderPlan(clinic, input.AsOf, reminders, escalations, PlanDigest(input, compliance));
@@ -237,7 +238,8 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
     {
         var clinic = input.Clinic;
         var key = DigestKey(clinic.Id, input.AsOf);
-        if (clinic.ManagerEmails.Count == 0 || input.DoneKeys.Contains(key.Value)) return null;
+        var managers = DeliverableManagers(clinic);
+        if (managers.Count == 0 || input.DoneKeys.Contains(key.Value)) return null;
 
         var lines = new List<DigestLine>();
         foreach (var person in compliance)
@@ -266,7 +268,22 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
             .ToList();
 
         var date = input.AsOf.ToDateTime(TimeOnly.MinValue);
-        return new WeeklyDigest(key, clinic, clinic.ManagerEmails, input.AsOf, ISOWeek.GetYear(date), ISOWeek.GetWeekOfYear(date), ordered, undeliverable);
+        return new WeeklyDigest(key, clinic, managers, input.AsOf, ISOWeek.GetYear(date), ISOWeek.GetWeekOfYear(date), ordered, undeliverable);
+    }
+
+    /// <summary>
+    /// The clinic's manager addresses that can be delivered to, trimmed and without duplicates. One malformed
+    /// address (stored before addresses were checked at input) would make the provider refuse the whole
+    /// message; it is left out, so the other managers still get their escalation and digest.
+    /// </summary>
+    public static IReadOnlyList<string> DeliverableManagers(Clinic clinic)
+    {
+        ArgumentNullException.ThrowIfNull(clinic);
+        return clinic.ManagerEmails
+            .Select(e => e?.Trim() ?? string.Empty)
+            .Where(PlainEmailAddress.IsValid)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
     }
 
     private DigestSection? DigestSectionOf(RequirementStatus status, DateOnly asOf)

@@ -7,39 +7,39 @@ namespace ComplianceBot.Domain.Planning;
 public sealed record ReminderSettings
 {
     /// <summary>After the due date, a reminder (and an escalation) repeats every this many days.</summary>
-    public int OverdueRepeatDays { get; init; } = 7;
+    public int OverdueRepeatDays { get; set; } = 7;
 
     /// <summary>Personal reminders stop after this many overdue repeats; the manager's escalations and digest go on.</summary>
-    public int MaxOverdueReminders { get; init; } = 12;
+    public int MaxOverdueReminders { get; set; } = 12;
 
     /// <summary>A required credential may be missing this many days after hire before managers are told.</summary>
-    public int MissingGraceDays { get; init; } = 30;
+    public int MissingGraceDays { get; set; } = 30;
 
     /// <summary>Records issued within this many days show as "recently renewed" in the digest.</summary>
-    public int RecentlyRenewedDays { get; init; } = 14;
+    public int RecentlyRenewedDays { get; set; } = 14;
 
     /// <summary>
     /// Thresholds (days before due) for catalog entries without their own. Configuration only: the
     /// composition root applies them to the catalog (<see cref="Catalog.CredentialCatalog.WithDefaultThresholds"/>),
     /// which is where the planner and the evaluator read every item's thresholds.
     /// </summary>
-    public IReadOnlyList<int> DefaultThresholds { get; init; } = [90, 60, 30, 14, 7, 1, 0];
+    public IReadOnlyList<int> DefaultThresholds { get; set; } = [90, 60, 30, 14, 7, 1, 0];
 
     /// <summary>How long a claim stays owned by a run that has not finished with it.</summary>
-    public TimeSpan ClaimLease { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How often a message the provider refused with a transient error may be tried, in all runs together.</summary>
-    public int MaxSendAttempts { get; init; } = 3;
+    public int MaxSendAttempts { get; set; } = 3;
 
     /// <summary>How many messages of one clinic are sent at once.</summary>
-    public int SendConcurrency { get; init; } = 8;
+    public int SendConcurrency { get; set; } = 8;
 
     /// <summary>How many clinics one timer invocation processes at once.</summary>
-    public int ClinicConcurrency { get; init; } = 4;
+    public int ClinicConcurrency { get; set; } = 4;
 
     /// <summary>
     /// Hours after the clinic's send hour in which a run that did not complete is tried again
     /// (the timer fires hourly); outside them nothing is sent, so no one is emailed at night.
     /// </summary>
-    public int SendWindowHours { get; init; } = 8;
+    public int SendWindowHours { get; set; } = 8;
 }

@@ -78,10 +78,61 @@ public class ReminderRunServiceTests
         Assert.Equal(50, h.Sender.Accepted.Where(e => e.Category == "reminder").Select(e => e.To[0].Address).Distinct().Count());
         Assert.Equal(50, h.SentItemKeys);
         Assert.Equal(50, results.Sum(r => r.Sent));
-        Assert.All(results, r => Assert.True(r.Completed));
 
-        // Each run accounts for every message once: sent by itself or skipped as the other's.
-        Assert.All(results, r => Assert.Equal(50, r.Sent + r.Skipped));
+        // Each run accounts for every message once: sent by itself, skipped as the other's (settled), or
+        // waiting on the other (still in flight when it looked); a run that saw one waiting is not complete.
+        Assert.All(results, r => Assert.Equal(50, r.Sent + r.Skipped + r.Waiting));
+        Assert.All(results, r => Assert.Equal(r.Waiting == 0, r.Completed));
+        var after = await h.RunAsync();
+        Assert.Equal((0, 50, 0, true), (after.Sent, after.Skipped, after.Waiting, after.Completed));
+    }
+
+    [Fact]
+    public async Task DoesNotCompleteTheDayWhileAnotherRunsClaimIsInFlightAndTakesItOverAfterTheLease()
+    {
+        var h = new Harness(staffCount: 3);
+        var gate = ReminderPlanner.PersonDayKey(Clinic.Id, "E002", Today);
+        Assert.Equal(ClaimResult.Claimed, await h.Ledger.TryClaimAsync(gate, "run-killed", TimeSpan.FromMinutes(10), 3));
+
+        var during = await h.RunAsync();
+
+        Assert.Equal((2, 0, 1, false), (during.Sent, during.Skipped, during.Waiting, during.Completed));
+        Assert.Equal(Today.AddDays(-1), await h.Watermarks.GetAsync(Clinic.Id, nameof(RunJob.DailyReminders)));
+        Assert.Contains("waiting=1 completed=False", during.ToString(), StringComparison.Ordinal);
+
+        h.Time.Advance(TimeSpan.FromMinutes(11));
+        var after = await h.RunAsync();
+
+        Assert.Equal((1, 2, 0, true), (after.Sent, after.Skipped, after.Waiting, after.Completed));
+        Assert.Equal(3, h.Sender.Accepted.Where(e => e.Category == "reminder").Select(e => e.To[0].Address).Distinct().Count());
+        Assert.Equal(3, h.Sender.Accepted.Count(e => e.Category == "reminder"));
+        Assert.Equal(Today, await h.Watermarks.GetAsync(Clinic.Id, nameof(RunJob.DailyReminders)));
+    }
+
+    [Fact]
+    public async Task ReportsAMessageWhoseRunDiedWhileSendingAsUnknownAndNeverResendsIt()
+    {
+        var h = new Harness(staffCount: 2);
+        var gate = ReminderPlanner.PersonDayKey(Clinic.Id, "E001", Today);
+        var item = new LedgerKey(Clinic.Id, $"R|E001|BLS|{Today.AddDays(30):yyyy-MM-dd}|30");
+        await h.Ledger.TryClaimAsync(gate, "run-killed", TimeSpan.FromMinutes(10), 3);
+        await h.Ledger.TryClaimAsync(item, "run-killed", TimeSpan.FromMinutes(10), 3);
+
+        // Killed while writing "Sending": the gate has it, the item not yet.
+        await h.Ledger.UpdateAsync([gate], "run-killed", LedgerState.Sending, null, "op-1");
+
+        var during = await h.RunAsync();
+        Assert.Equal((1, 1, false), (during.Sent, during.Waiting, during.Completed));
+
+        h.Time.Advance(TimeSpan.FromMinutes(11));
+        var after = await h.RunAsync();
+
+        Assert.Equal((0, 1, 0, true), (after.Sent, after.Unknown, after.Waiting, after.Completed));
+        Assert.Equal(LedgerState.Unknown, Assert.Single(h.Ledger.Entries, e => e.Key == gate).State);
+        Assert.Equal(LedgerState.Unknown, Assert.Single(h.Ledger.Entries, e => e.Key == item).State);
+        Assert.DoesNotContain(h.Ledger.Entries, e => e.State is LedgerState.Pending or LedgerState.Sending);
+        Assert.Contains("may or may not have been delivered", Assert.Single(h.Ledger.Entries, e => e.Key == gate).Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Sender.Accepted, e => e.To[0].Address == "e1@riverside.example");
     }
 
     [Fact]

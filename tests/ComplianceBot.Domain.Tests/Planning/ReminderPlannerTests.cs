@@ -50,6 +50,21 @@ public class ReminderPlannerTests
     }
 
     [Fact]
+    public void EscalatesAndDigestsToTheGoodManagersWhenOneStoredManagerAddressIsMalformed()
+    {
+        // Stored before addresses were checked at input: one bad recipient makes SendGrid refuse the whole message.
+        var clinic = Clinic with { ManagerEmails = ["boss@riverside.example", "not an address", "office@@riverside", " second@riverside.example ", "BOSS@riverside.example"] };
+        var late = Ma("E1");
+        var records = Records("E1", Today.AddDays(-1)); // BLS expired yesterday: managers hear on day 1
+        var input = new PlanningInput(clinic, [late], records, [], Today, Today.AddDays(-1), new HashSet<string>());
+
+        var plan = Planner.Plan(input);
+
+        Assert.Equal(["boss@riverside.example", "second@riverside.example"], Assert.Single(plan.Escalations).ManagerEmails);
+        Assert.Equal(["boss@riverside.example", "second@riverside.example"], plan.Digest!.ManagerEmails);
+    }
+
+    [Fact]
     public void OnePersonsPlaceholderDatesStoredBeforeTheImportCheckNeitherThrowNorStopTheOthersReminders()
     {
         // Rows written before imports refused 9999-12-31 and 0001-01-01 ("Value to add was out of range").
