@@ -20,7 +20,7 @@ public static class ComplianceBotServices
             .AddStorageServices(configuration)
             .AddEmailServices(configuration);
 
-        services.AddSingleton<PlatformAuth>();
+        services.AddSingleton(_ => PlatformAuth.FromEnvironment());
         services.AddSingleton<CallerAuthentication>();
         services.AddOptions<AuthOptions>()
             .Bind(configuration.GetSection("Auth"))
@@ -51,7 +51,7 @@ public static class ComplianceBotServices
     {
         public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
             options.RequirePlatformAuth && !platform.Enabled
-                ? ValidateOptionsResult.Fail("Auth:RequirePlatformAuth is true but App Service Authentication is off (WEBSITE_AUTH_ENABLED is not True). Turn authentication on, or set Auth__RequirePlatformAuth=false for local use.")
+                ? ValidateOptionsResult.Fail("Auth:RequirePlatformAuth is true but App Service Authentication is off (the platform did not set WEBSITE_AUTH_ENABLED=True in the environment; the local host never trusts it). Turn authentication on, or set Auth__RequirePlatformAuth=false for local use.")
                 : ValidateOptionsResult.Success;
     }
 }

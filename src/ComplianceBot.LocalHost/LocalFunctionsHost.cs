@@ -1,5 +1,7 @@
 using ComplianceBot.Functions;
 using ComplianceBot.Functions.Hosting;
+using ComplianceBot.Functions.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace ComplianceBot.LocalHost;
@@ -42,6 +44,9 @@ public static class LocalFunctionsHost
         }
 
         builder.Services.AddComplianceBot(builder.Configuration);
+
+        // Nothing stands in front of the local host to set X-MS-CLIENT-PRINCIPAL: any caller could forge it.
+        builder.Services.Replace(ServiceDescriptor.Singleton(PlatformAuth.Off));
         builder.Services.AddSingleton<LocalFunctionInvoker>();
         if (builder.Configuration.GetValue(RunTimersSetting, defaultValue: true))
         {

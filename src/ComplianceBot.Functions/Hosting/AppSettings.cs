@@ -79,6 +79,6 @@ public static class AppSettings
         new("DailyRemindersSchedule", true, "NCRONTAB schedule of the DailyReminders timer, six fields, UTC (infra and the local host: 0 5 * * * *, hourly at :05). Required by the Functions host."),
         new("WeeklyDigestSchedule", true, "NCRONTAB schedule of the WeeklyDigest timer, six fields, UTC (infra and the local host: 0 10 * * * *, hourly at :10). Required by the Functions host."),
         new("LocalHost:RunTimers", false, "Local host only: fire the timers on their schedules (default true; tests turn it off)."),
-        new("WEBSITE_AUTH_ENABLED", false, "Set by App Service when Authentication is on; only then is X-MS-CLIENT-PRINCIPAL trusted."),
+        new("WEBSITE_AUTH_ENABLED", false, "Set by App Service in the process environment when Authentication is on; only then is X-MS-CLIENT-PRINCIPAL trusted (read from the environment only; never by the local host)."),
     ];
 }

@@ -107,8 +107,21 @@ public sealed class CallerAuthentication(IOptions<AuthOptions> auth, PlatformAut
         new(new ClaimsPrincipal(new ClaimsIdentity(claims, type, ClaimTypes.Name, ClaimTypes.Role)), null);
 }
 
-/// <summary>Whether App Service Authentication is on for this app, as the platform reports it.</summary>
-public sealed class PlatformAuth(IConfiguration configuration)
+/// <summary>
+/// Whether App Service Authentication is on for this app, as the platform reports it: the
+/// <c>WEBSITE_AUTH_ENABLED</c> variable of the process environment, which App Service sets. It is read from the
+/// environment only, never from other configuration sources (an appsettings file or a command-line argument
+/// must not switch on trust in a header any caller can send), and the local host never trusts it.
+/// </summary>
+public sealed class PlatformAuth(bool enabled)
 {
-    public bool Enabled { get; } = string.Equals(configuration["WEBSITE_AUTH_ENABLED"], "True", StringComparison.OrdinalIgnoreCase);
+    public const string Variable = "WEBSITE_AUTH_ENABLED";
+
+    /// <summary>For hosts that are never behind App Service Authentication (the local host).</summary>
+    public static readonly PlatformAuth Off = new(false);
+
+    public bool Enabled { get; } = enabled;
+
+    public static PlatformAuth FromEnvironment() =>
+        new(string.Equals(Environment.GetEnvironmentVariable(Variable), "True", StringComparison.OrdinalIgnoreCase));
 }

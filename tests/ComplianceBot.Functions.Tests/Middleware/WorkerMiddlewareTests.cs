@@ -50,7 +50,7 @@ public sealed class WorkerMiddlewareTests
                 new ApiKeyOptions { Name = "manager-a", Key = ManagerKey, Role = Roles.Manager, Clinics = "clinic-a" },
             ],
         }),
-        new PlatformAuth(new ConfigurationBuilder().Build()));
+        PlatformAuth.Off);
 
     private static async Task<JsonElement> ProblemAsync(DefaultHttpContext http)
     {

@@ -136,9 +136,19 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task UnauthorizedWhenAPrincipalHeaderIsForgedAndWebsiteAuthEnabledIsOnlyASetting()
+    {
+        // An appsettings value or a command-line argument is not the platform saying authentication is on.
+        using var app = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["WEBSITE_AUTH_ENABLED"] = "True" });
+        using var forged = app.WithPrincipal(TestData.Principal(("roles", "HR"), ("preferred_username", "eve@example.org")));
+
+        await AssertProblemAsync(await forged.GetAsync("/api/clinics"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task PlatformPrincipalsAreTrustedWhenAppServiceAuthenticationIsOn()
     {
-        using var app = new ComplianceBotApp(_azurite, new Dictionary<string, string?> { ["WEBSITE_AUTH_ENABLED"] = "True" });
+        using var app = new ComplianceBotApp(_azurite, platformAuthentication: true);
         using (var hrPerson = app.WithPrincipal(TestData.Principal(("roles", "HR"), ("preferred_username", "hr@example.org"))))
         {
             await TestData.PutClinicsAsync(hrPerson);

@@ -36,8 +36,15 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public ComplianceBotApp(AzuriteFixture azurite, IReadOnlyDictionary<string, string?>? overrides = null, DateTimeOffset? now = null)
+    private readonly bool _platformAuthentication;
+
+    /// <param name="platformAuthentication">
+    /// Stand in for App Service Authentication: trust X-MS-CLIENT-PRINCIPAL as the worker does in Azure when the
+    /// platform turned it on (the local host itself never does).
+    /// </param>
+    public ComplianceBotApp(AzuriteFixture azurite, IReadOnlyDictionary<string, string?>? overrides = null, DateTimeOffset? now = null, bool platformAuthentication = false)
     {
+        _platformAuthentication = platformAuthentication;
         ArgumentNullException.ThrowIfNull(azurite);
         Clock = new ManualTimeProvider(now ?? MondayAtSendHour);
         TablePrefix = azurite.NewTablePrefix("fn");
@@ -157,7 +164,11 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(new TimerLogCapture()));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            if (_platformAuthentication) services.AddSingleton(new PlatformAuth(enabled: true));
+        });
     }
 
     protected override void Dispose(bool disposing)
