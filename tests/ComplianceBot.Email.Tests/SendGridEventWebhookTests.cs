@@ -200,8 +200,11 @@ public sealed class SendGridEventWebhookTests : IDisposable
     {
         public Dictionary<string, DeliveryEvent> Events { get; } = [];
 
-        public Task<bool> RecordAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken = default) =>
-            Task.FromResult(Events.TryAdd(deliveryEvent.EventId, deliveryEvent));
+        public Task<DeliveryBatchResult> RecordManyAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken = default)
+        {
+            var recorded = events.Count(e => Events.TryAdd(e.EventId, e));
+            return Task.FromResult(new DeliveryBatchResult(recorded, events.Count - recorded));
+        }
 
         public Task<IReadOnlyDictionary<string, DeliveryEvent>> LatestByAddressAsync(IEnumerable<string> emails, CancellationToken cancellationToken = default)
         {

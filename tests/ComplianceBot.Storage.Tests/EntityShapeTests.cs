@@ -49,7 +49,7 @@ public sealed class EntityShapeTests(AzuriteFixture azurite) : IAsyncLifetime
         await ledger.UpdateAsync([key], "run-1", LedgerState.Sent, "msg-1", "ok");
         await new TableRunWatermarkStore(_tables).AdvanceAsync("c1", "DailyReminders", new DateOnly(2026, 3, 2));
         await new TableAuditLog(_tables).AppendAsync(new AuditRecord(Now, "hr@x.test", "import", "c1", "file", "ok", "rows=1"));
-        await new TableDeliveryEventStore(_tables).RecordAsync(new DeliveryEvent("ev-1", "a@x.test", DeliveryEventType.Bounce, Now, "full"));
+        await new TableDeliveryEventStore(_tables).RecordManyAsync([new DeliveryEvent("ev-1", "a@x.test", DeliveryEventType.Bounce, Now, "full")]);
 
         Assert.Equal(
             Shape(("Name", typeof(string)), ("TimeZoneId", typeof(string)), ("State", typeof(string)), ("ManagerEmails", typeof(string)), ("SendHour", typeof(int)), ("BusinessDays", typeof(string)), ("WaivesCertification", typeof(bool)),

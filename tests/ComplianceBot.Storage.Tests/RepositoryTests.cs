@@ -485,12 +485,29 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
         var delivered = new DeliveryEvent("ev-2", "ana/diaz@example.test", DeliveryEventType.Delivered, Start.AddHours(1), null);
         var older = new DeliveryEvent("ev-0", "ana/diaz@example.test", DeliveryEventType.Dropped, Start.AddHours(-1), null);
 
-        Assert.True(await store.RecordAsync(bounce));
-        Assert.False(await store.RecordAsync(bounce));
-        Assert.True(await store.RecordAsync(delivered));
-        Assert.True(await store.RecordAsync(older));
+        Assert.Equal(new DeliveryBatchResult(1, 0), await store.RecordManyAsync([bounce]));
+        Assert.Equal(new DeliveryBatchResult(0, 1), await store.RecordManyAsync([bounce]));
+        Assert.Equal(new DeliveryBatchResult(2, 1), await store.RecordManyAsync([delivered, bounce, older]));
 
         var latest = await store.LatestByAddressAsync(["ANA/DIAZ@example.test", "other@example.test"]);
         Assert.Equal(delivered, Assert.Single(latest).Value);
+    }
+
+    [Fact]
+    public async Task RecordsABatchOfThousandsOnceAndCountsTheSeenOnesWhenSendGridRedeliversPartOfIt()
+    {
+        var store = new TableDeliveryEventStore(_tables);
+        var events = Enumerable.Range(0, 2500)
+            .Select(i => new DeliveryEvent($"ev-{i:D5}", $"person{i % 700}@example.test", (DeliveryEventType)(i % 4), Start.AddMinutes(i), null))
+            .ToList();
+
+        var first = await store.RecordManyAsync(events[..1800]);
+        var second = await store.RecordManyAsync([.. events[1200..], events[5], events[5]]);
+
+        Assert.Equal(new DeliveryBatchResult(1800, 0), first);
+        Assert.Equal(new DeliveryBatchResult(700, 602), second); // 600 seen before (1200..1799), ev-00005 twice
+        var latest = await store.LatestByAddressAsync(Enumerable.Range(0, 700).Select(i => $"person{i}@example.test"));
+        Assert.Equal(700, latest.Count);
+        Assert.All(latest, kv => Assert.Equal(events.Where(e => e.Email == kv.Key).MaxBy(e => e.At), kv.Value));
     }
 }

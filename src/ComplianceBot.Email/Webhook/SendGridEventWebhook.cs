@@ -124,13 +124,9 @@ public sealed class SendGridEventWebhook
         if (verification != WebhookVerification.Valid) return new WebhookProcessResult(verification, 0, 0, 0, 0);
 
         var parsed = Parse(rawBody.Span);
-        int recorded = 0, duplicates = 0;
-        foreach (var deliveryEvent in parsed.Events)
-        {
-            if (await store.RecordAsync(deliveryEvent, cancellationToken).ConfigureAwait(false)) recorded++;
-            else duplicates++;
-        }
-
+        var (recorded, duplicates) = parsed.Events.Count == 0
+            ? default
+            : await store.RecordManyAsync(parsed.Events, cancellationToken).ConfigureAwait(false);
         return new WebhookProcessResult(verification, recorded, duplicates, parsed.Ignored, parsed.Malformed);
     }
 

@@ -270,8 +270,11 @@ public sealed class InMemoryDeliveryEventStore : IDeliveryEventStore
 {
     private readonly ConcurrentDictionary<string, DeliveryEvent> _byId = new(StringComparer.Ordinal);
 
-    public Task<bool> RecordAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_byId.TryAdd(deliveryEvent.EventId, deliveryEvent));
+    public Task<DeliveryBatchResult> RecordManyAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken = default)
+    {
+        var recorded = events.Count(e => _byId.TryAdd(e.EventId, e));
+        return Task.FromResult(new DeliveryBatchResult(recorded, events.Count - recorded));
+    }
 
     public Task<IReadOnlyDictionary<string, DeliveryEvent>> LatestByAddressAsync(IEnumerable<string> emails, CancellationToken cancellationToken = default)
     {
