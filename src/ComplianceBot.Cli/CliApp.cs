@@ -134,6 +134,8 @@ public static class CliApp
                 context.Console.MarkupLine($"Rejected rows written to [bold]{Markup.Escape(errorsFile.FullName)}[/]");
             }
 
+            // A header without a required column is a wrong file, not some bad rows: nothing was imported.
+            if (result.MissingColumns.Count > 0) return ExitCodes.UsageOrConfiguration;
             return result.RejectedCount == 0 ? ExitCodes.Ok : ExitCodes.Partial;
         });
         return command;
@@ -403,13 +405,24 @@ public static class CliApp
 
     private static void WriteImportResult(IAnsiConsole console, ImportResult result)
     {
-        console.MarkupLine($"{(result.DryRun ? "[yellow]Dry run[/]: nothing was written. " : string.Empty)}Accepted [bold]{result.Accepted}[/] (created {result.Created}, updated {result.Updated}, unchanged {result.Unchanged}), rejected [bold]{result.RejectedCount}[/].");
+        if (result.MissingColumns.Count > 0)
+        {
+            console.MarkupLine($"[red]Nothing was imported[/]: the header has no {Markup.Escape(string.Join(", ", result.MissingColumns))} column ({result.RejectedCount} rows not read).");
+        }
+        else
+        {
+            var moved = result.MovedCount > 0 ? $", {result.MovedCount} of them moved to another clinic" : string.Empty;
+            console.MarkupLine($"{(result.DryRun ? "[yellow]Dry run[/]: nothing was written. " : string.Empty)}Accepted [bold]{result.Accepted}[/] (created {result.Created}, updated {result.Updated}{moved}, unchanged {result.Unchanged}), rejected [bold]{result.RejectedCount}[/].");
+            foreach (var m in result.MovedRows.Take(50)) console.MarkupLine($"Moved {Markup.Escape(m.EmployeeId)} from {Markup.Escape(m.FromClinicId)} to {Markup.Escape(m.ToClinicId)} (row {m.Row}).");
+            if (result.MovedCount > 50) console.MarkupLine($"... and {result.MovedCount - 50} more moves.");
+        }
+
         foreach (var w in result.Warnings) console.MarkupLine($"[yellow]Warning[/]: column '{Markup.Escape(w.Field)}': {Markup.Escape(w.Reason)}");
         if (result.Rejected.Count == 0) return;
         var table = new Table().AddColumns("Row", "Field", "Reason");
         foreach (var e in result.Rejected.Take(50)) table.AddRow(e.Row.ToString(CultureInfo.InvariantCulture), Markup.Escape(e.Field), Markup.Escape(e.Reason));
         console.Write(table);
-        if (result.RejectedCount > 50) console.MarkupLine($"... and {result.RejectedCount - 50} more (use --errors-out FILE for the first {ImportResult.MaxReportedErrors}).");
+        if (result.Rejected.Count > 50) console.MarkupLine($"... and {result.RejectedCount - 50} more (use --errors-out FILE for the first {ImportResult.MaxReportedErrors}).");
     }
 
     private static object PreviewJson(ReminderPlan plan) => new

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using ComplianceBot.Files;
 using System.Diagnostics;
@@ -32,6 +33,40 @@ public static class DemoCommand
         return command;
     }
 
+    /// <summary>
+    /// The first run's install of Azurite, out loud: what is about to happen and how long it takes, a
+    /// spinner with the seconds so far, npm's own lines as they come, and a line when it is done. Does
+    /// nothing when node_modules already holds the install.
+    /// </summary>
+    /// <param name="npm">The install command; null for <c>npm ci</c> in <paramref name="repoRoot"/> (tests give a stand-in).</param>
+    public static async Task InstallStorageEmulatorAsync(IAnsiConsole console, string repoRoot, ProcessStartInfo? npm, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (AzuriteProcess.IsWholeInstall(repoRoot)) return;
+        console.MarkupLine("Installing the storage emulator (Azurite) with [bold]npm ci[/]; the first time takes about 2 minutes. Later runs skip this.");
+        var lines = new ConcurrentQueue<string>();
+        var clock = Stopwatch.StartNew();
+        var install = Task.Run(() => AzuriteProcess.EnsureInstalled(repoRoot, lines.Enqueue, npm), CancellationToken.None);
+        void Flush()
+        {
+            while (lines.TryDequeue(out var line)) console.MarkupLine($"[grey]npm: {Markup.Escape(line)}[/]");
+        }
+
+        await console.Status().StartAsync("Installing Azurite with npm ci ...", async status =>
+        {
+            while (!install.IsCompleted)
+            {
+                await Task.WhenAny(install, Task.Delay(TimeSpan.FromSeconds(1), ct));
+                ct.ThrowIfCancellationRequested();
+                Flush();
+                status.Status($"Installing Azurite with npm ci ... {clock.Elapsed.TotalSeconds:0} s");
+            }
+        });
+        Flush();
+        await install; // a failure says what to install
+        console.MarkupLine($"The storage emulator is installed ({clock.Elapsed.TotalSeconds:0} s).");
+    }
+
     private static async Task<int> RunAsync(CliContext context, bool once, int port, DirectoryInfo? outboxDir, CancellationToken ct)
     {
         var console = context.Console;
@@ -39,6 +74,7 @@ public static class DemoCommand
         var outbox = outboxDir?.FullName ?? Path.Combine(repoRoot, "outbox");
         ClearOutbox(outbox);
 
+        await InstallStorageEmulatorAsync(console, repoRoot, npm: null, ct);
         console.MarkupLine("Starting Azurite (in memory) ...");
         using var azurite = AzuriteProcess.Start(repoRoot);
         // The emulator's key is the published well-known one, so printing the connection string leaks nothing.

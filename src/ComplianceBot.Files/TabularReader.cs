@@ -80,7 +80,10 @@ public static class TabularReader
             var fields = new Dictionary<string, string?>(columns.Length, StringComparer.Ordinal);
             if (count != columns.Length)
             {
-                yield return new RawRow(row, fields, new RowError(row, "(row)", $"expected {columns.Length} columns as in the header, found {count}"), named);
+                var reason = count > columns.Length
+                    ? ExtraCells(csv.Parser, columns.Length, count)
+                    : $"expected {columns.Length} columns as in the header, found {count}";
+                yield return new RawRow(row, fields, new RowError(row, "(row)", reason), named);
                 continue;
             }
 
@@ -102,6 +105,32 @@ public static class TabularReader
 
             yield return new RawRow(row, fields, HeaderColumns: named);
         }
+    }
+
+    /// <summary>Longest part of a cell's value quoted in an error.</summary>
+    public const int QuotedValueLength = 40;
+
+    /// <summary>
+    /// Why a row with more cells than the header has columns was not read: the first extra cell that holds
+    /// something (often a comma inside a value that was not quoted), by column number, with its value.
+    /// </summary>
+    private static string ExtraCells(IParser parser, int headerColumns, int cells)
+    {
+        var extra = Enumerable.Range(headerColumns, cells - headerColumns).FirstOrDefault(i => !string.IsNullOrWhiteSpace(parser[i]), headerColumns);
+        var value = parser[extra] ?? string.Empty;
+        var holds = string.IsNullOrWhiteSpace(value) ? "is empty" : $"holds '{Quote(value)}'";
+        return $"the row has {cells} cells but the header names {headerColumns} columns: column {extra + 1} {holds}. "
+            + "A value with a comma in it must be in double quotes (\"Smith, Jr.\"); or remove the extra cells.";
+    }
+
+    /// <summary>A value as an error quotes it: control characters as spaces, at most <see cref="QuotedValueLength"/> characters and then "…".</summary>
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var plain = new string(value.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        if (plain.Length <= QuotedValueLength) return plain;
+        var cut = char.IsHighSurrogate(plain[QuotedValueLength - 1]) ? QuotedValueLength - 1 : QuotedValueLength;
+        return plain[..cut] + "…";
     }
 
     private static async IAsyncEnumerable<RawRow> ReadJsonAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)

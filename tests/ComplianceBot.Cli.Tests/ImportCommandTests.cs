@@ -39,6 +39,20 @@ public sealed class ImportCommandTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task ExitsTwoWithOneHeaderErrorWhenTheRosterHasNoEmailColumn()
+    {
+        await _cli.CreateSampleClinicsAsync();
+        var file = _cli.WriteFile("no-email.csv", "employee_id,first_name,last_name,clinic_id,role\nM-1,Ivy,Marsh,austin-central,nurse\nM-2,Ned,Holt,austin-central,nurse\n");
+
+        var result = await _cli.RunAsync("import", "roster", file);
+
+        Assert.True(result.ExitCode == ExitCodes.UsageOrConfiguration, result.ToString());
+        Assert.Contains("Nothing was imported", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("no email column", result.Stdout, StringComparison.Ordinal);
+        Assert.Single(result.Stdout.Split('\n'), l => l.Contains("email column;", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ReadsJsonWhenTheFileEndsInJson()
     {
         await _cli.CreateSampleClinicsAsync();

@@ -42,6 +42,22 @@ public sealed partial class ImportService(
         ["code"] = "credential",
     };
 
+    /// <summary>The roster columns a CSV header must name: each entry is one column, with the names it may go by.</summary>
+    private static readonly IReadOnlyList<RequiredColumn> RosterRequired =
+        new[] { "employee_id", "first_name", "last_name", "email", "clinic_id", "role" }.Select(c => new RequiredColumn(c, [c], $"{c} column")).ToList();
+
+    private const string RosterRequiredText = "a roster needs the columns employee_id, first_name, last_name, email, clinic_id and role";
+
+    /// <summary>The records columns a CSV header must name: a credential under any of its names, and an issue date or a printed expiry date.</summary>
+    private static readonly IReadOnlyList<RequiredColumn> RecordRequired =
+    [
+        new("employee_id", ["employee_id"], "employee_id column"),
+        new("credential", ["credential", "credential_code", "code"], "credential column (credential_code or code would do too)"),
+        new("issued_on", ["issued_on", "completed_on", "expires_on"], "issued_on, completed_on or expires_on column"),
+    ];
+
+    private const string RecordRequiredText = "a training records file needs the columns employee_id and credential, and issued_on (or completed_on) or expires_on";
+
     private static readonly Dictionary<string, StaffRole> Roles = new Dictionary<string, StaffRole>(StringComparer.OrdinalIgnoreCase)
     {
         ["medical_assistant"] = StaffRole.MedicalAssistant,
@@ -106,11 +122,14 @@ public sealed partial class ImportService(
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(request);
         var known = (await clinics.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+
+        // Where everyone was before this import, so a row that puts someone into another clinic is reported as a move.
+        var before = await staffStore.ClinicsByEmployeeAsync(cancellationToken).ConfigureAwait(false);
         return await ImportAsync<StaffMember, string>(
             "import.roster",
             rows,
             request,
-            new ColumnCheck(RosterColumns, aliases: null),
+            new ColumnCheck(RosterColumns, aliases: null, RosterRequired, RosterRequiredText),
             (RawRow raw, out StaffMember staff) =>
             {
                 staff = ValidateStaff(raw, known, out var error)!;
@@ -118,7 +137,7 @@ public sealed partial class ImportService(
             },
             staff => staff.EmployeeId,
             (raw, firstRow) => new RowError(raw.Row, "employee_id", $"duplicate of row {firstRow}"),
-            WriteStaffAsync,
+            (chunk, tally, ct) => WriteStaffAsync(chunk, before, tally, ct),
             chunksInFlight: 1,
             cancellationToken).ConfigureAwait(false);
     }
@@ -133,7 +152,7 @@ public sealed partial class ImportService(
             "import.records",
             rows,
             request,
-            new ColumnCheck(RecordColumns, RecordColumnAliases),
+            new ColumnCheck(RecordColumns, RecordColumnAliases, RecordRequired, RecordRequiredText),
             (RawRow raw, out (string ClinicId, CredentialRecord Record) item) =>
             {
                 var record = ValidateRecord(raw, roster, request.Source, out var clinicId, out var error);
@@ -164,21 +183,35 @@ public sealed partial class ImportService(
         RowValidator<T> validate,
         Func<T, TKey> keyOf,
         Func<RawRow, int, RowError> duplicate,
-        Func<List<T>, Tally, CancellationToken, Task> write,
+        Func<List<(T Item, int Row)>, Tally, CancellationToken, Task> write,
         int chunksInFlight,
         CancellationToken cancellationToken)
         where TKey : notnull
     {
         var tally = new Tally(request.DryRun);
         var seen = new Dictionary<TKey, int>();
-        var pending = new List<T>();
+        var pending = new List<(T Item, int Row)>();
         var writing = new Queue<Task>();
+        var missingColumns = new List<string>();
         try
         {
             await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                columns.Check(raw, tally.Warnings);
+                if (columns.Check(raw, tally.Warnings) is { Count: > 0 } missing)
+                {
+                    // A required column the header does not name: one error for the header, not one per row,
+                    // and nothing is imported (the rows are still counted, as rejected).
+                    missingColumns.AddRange(missing.Select(m => m.Field));
+                    foreach (var headerError in missing) tally.RejectHeader(headerError);
+                }
+
                 tally.Total++;
+                if (missingColumns.Count > 0)
+                {
+                    tally.RejectUnlisted();
+                    continue;
+                }
+
                 if (raw.StructuralError is { } structural)
                 {
                     tally.Reject(structural);
@@ -199,11 +232,11 @@ public sealed partial class ImportService(
                 }
 
                 seen[key] = raw.Row;
-                pending.Add(item);
+                pending.Add((item, raw.Row));
                 if (pending.Count >= WriteChunk)
                 {
                     await StartWriteAsync(pending).ConfigureAwait(false);
-                    pending = new List<T>(WriteChunk);
+                    pending = new List<(T Item, int Row)>(WriteChunk);
                 }
             }
 
@@ -220,10 +253,10 @@ public sealed partial class ImportService(
         }
 
         await AuditAsync(action, request, tally, cancellationToken).ConfigureAwait(false);
-        return tally.ToResult();
+        return tally.ToResult() with { MissingColumns = missingColumns };
 
         // Waits for the oldest chunk when as many as allowed are in flight, then starts writing this one.
-        async Task StartWriteAsync(List<T> chunk)
+        async Task StartWriteAsync(List<(T Item, int Row)> chunk)
         {
             if (writing.Count >= chunksInFlight) await writing.Dequeue().ConfigureAwait(false);
             writing.Enqueue(write(chunk, tally, cancellationToken));
@@ -408,46 +441,59 @@ public sealed partial class ImportService(
         return new CredentialRecord(id, type.Code, issued, expires, number, source, Verified: false, certified);
     }
 
-    private async Task WriteStaffAsync(List<StaffMember> batch, Tally tally, CancellationToken cancellationToken)
+    private async Task WriteStaffAsync(List<(StaffMember Item, int Row)> batch, IReadOnlyDictionary<string, string> before, Tally tally, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
-        foreach (var s in batch) tally.AddClinic(s.ClinicId);
+        foreach (var (s, _) in batch) tally.AddClinic(s.ClinicId);
+        IReadOnlyList<WriteOutcome> outcomes;
         if (tally.DryRun)
         {
             // Someone not in their row's clinic yet is a move (Updated, as the real import counts it) when
-            // the organization-wide index has them elsewhere; one scan of it, and only when needed.
-            IReadOnlyDictionary<string, string>? elsewhere = null;
-            foreach (var group in batch.GroupBy(s => s.ClinicId, StringComparer.Ordinal))
+            // the organization-wide index has them elsewhere.
+            var answer = new WriteOutcome[batch.Count];
+            foreach (var group in batch.Select((b, i) => (b.Item, Index: i)).GroupBy(x => x.Item.ClinicId, StringComparer.Ordinal))
             {
                 var stored = (await staffStore.ListByClinicAsync(group.Key, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
-                if (elsewhere is null && group.Any(s => !stored.ContainsKey(s.EmployeeId)))
+                foreach (var (s, i) in group)
                 {
-                    elsewhere = await staffStore.ClinicsByEmployeeAsync(cancellationToken).ConfigureAwait(false);
+                    answer[i] = stored.TryGetValue(s.EmployeeId, out var old)
+                        ? old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated
+                        : before.ContainsKey(s.EmployeeId) ? WriteOutcome.Updated : WriteOutcome.Created;
                 }
-
-                tally.Count(group.Select(s => stored.TryGetValue(s.EmployeeId, out var old)
-                    ? old == s ? WriteOutcome.Unchanged : WriteOutcome.Updated
-                    : elsewhere!.ContainsKey(s.EmployeeId) ? WriteOutcome.Updated : WriteOutcome.Created));
             }
 
-            return;
+            outcomes = answer;
+        }
+        else
+        {
+            outcomes = await staffStore.UpsertManyAsync(batch.Select(b => b.Item).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
-        tally.Count(await staffStore.UpsertManyAsync(batch, cancellationToken).ConfigureAwait(false));
+        tally.Count(batch.Select((b, i) =>
+        {
+            var (s, row) = b;
+            var move = outcomes[i] == WriteOutcome.Updated && before.TryGetValue(s.EmployeeId, out var from) && !string.Equals(from, s.ClinicId, StringComparison.Ordinal)
+                ? new MovedRow(row, s.EmployeeId, from, s.ClinicId)
+                : null;
+            return (new ImportedRow(row, s.EmployeeId, s.ClinicId), outcomes[i], move);
+        }));
     }
 
-    private async Task WriteRecordsAsync(List<(string ClinicId, CredentialRecord Record)> batch, Tally tally, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private async Task WriteRecordsAsync(List<((string ClinicId, CredentialRecord Record) Item, int Row)> batch, Tally tally, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
-        var pending = new List<(string ClinicId, List<CredentialRecord> Rows)>();
-        foreach (var group in batch.GroupBy(r => r.ClinicId, StringComparer.Ordinal))
+        var pending = new List<(string ClinicId, List<(CredentialRecord Record, int Row)> Rows)>();
+        foreach (var group in batch.GroupBy(r => r.Item.ClinicId, StringComparer.Ordinal))
         {
             tally.AddClinic(group.Key);
-            var rows = group.Select(g => g.Record).ToList();
+            var rows = group.Select(g => (g.Item.Record, g.Row)).ToList();
             if (tally.DryRun)
             {
                 var stored = (await recordStore.ListByClinicAsync(group.Key, cancellationToken).ConfigureAwait(false))
                     .ToDictionary(r => (r.EmployeeId, r.CredentialCode));
-                tally.Count(rows.Select(r => !stored.TryGetValue((r.EmployeeId, r.CredentialCode), out var old) ? WriteOutcome.Created : SameRecord(old, r) ? WriteOutcome.Unchanged : WriteOutcome.Updated));
+                tally.Count(rows.Select(r => (
+                    Listed(group.Key, r),
+                    !stored.TryGetValue((r.Record.EmployeeId, r.Record.CredentialCode), out var old) ? WriteOutcome.Created : SameRecord(old, r.Record) ? WriteOutcome.Unchanged : WriteOutcome.Updated,
+                    (MovedRow?)null)));
                 continue;
             }
 
@@ -477,15 +523,16 @@ public sealed partial class ImportService(
     /// first upload and inserts without reading first; what was written is counted at once, so that an
     /// import that fails later still reports it.
     /// </summary>
-    private async Task WriteClinicAsync(string clinicId, List<CredentialRecord> rows, Tally tally, SemaphoreSlim slots, CancellationTokenSource stop)
+    private async Task WriteClinicAsync(string clinicId, List<(CredentialRecord Record, int Row)> rows, Tally tally, SemaphoreSlim slots, CancellationTokenSource stop)
     {
         await slots.WaitAsync(stop.Token).ConfigureAwait(false); // a clinic stopped while waiting holds no slot
         try
         {
+            var records = rows.Select(r => r.Record).ToList();
             var outcomes = tally.ExpectNew
-                ? await recordStore.UpsertManyExpectingNewAsync(clinicId, rows, stop.Token).ConfigureAwait(false)
-                : await recordStore.UpsertManyAsync(clinicId, rows, stop.Token).ConfigureAwait(false);
-            tally.Count(outcomes);
+                ? await recordStore.UpsertManyExpectingNewAsync(clinicId, records, stop.Token).ConfigureAwait(false)
+                : await recordStore.UpsertManyAsync(clinicId, records, stop.Token).ConfigureAwait(false);
+            tally.Count(rows.Select((r, i) => (Listed(clinicId, r), outcomes[i], (MovedRow?)null)));
         }
         catch
         {
@@ -497,6 +544,9 @@ public sealed partial class ImportService(
             slots.Release();
         }
     }
+
+    private static ImportedRow Listed(string clinicId, (CredentialRecord Record, int Row) r) =>
+        new(r.Row, r.Record.EmployeeId, clinicId, r.Record.CredentialCode);
 
     /// <summary>Clinics written at once by one import.</summary>
     public const int WriteConcurrency = 4;
@@ -577,17 +627,23 @@ public sealed partial class ImportService(
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex StatePattern();
 
+    /// <summary>A column an import cannot do without, the header names it may go by, and how to name it in an error.</summary>
+    private sealed record RequiredColumn(string Field, IReadOnlyList<string> AnyOf, string Described);
+
     /// <summary>
     /// Reports each column that is not an import column once, with the first row it appeared on: a CSV's
     /// header (row 1) names its columns even for a row that could not be read; each JSON object names its own.
+    /// Checks once that a CSV header names every required column.
     /// </summary>
-    private sealed class ColumnCheck(IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases)
+    private sealed class ColumnCheck(IReadOnlyList<string> columns, IReadOnlyDictionary<string, string>? aliases, IReadOnlyList<RequiredColumn> required, string requiredText)
     {
         private const int HeaderRow = 1;
         private readonly HashSet<string> _known = new(columns.Concat(aliases?.Keys ?? []), StringComparer.Ordinal);
         private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+        private bool _headerChecked;
 
-        public void Check(RawRow raw, List<RowError> warnings)
+        /// <summary>Adds the unknown columns to <paramref name="warnings"/>; returns one error per required column the CSV header lacks (only for the first row).</summary>
+        public List<RowError>? Check(RawRow raw, List<RowError> warnings)
         {
             var (names, row) = raw.HeaderColumns is { } header ? (header, HeaderRow) : ((IEnumerable<string>)raw.Fields.Keys, raw.Row);
             foreach (var name in names)
@@ -597,6 +653,14 @@ public sealed partial class ImportService(
                     warnings.Add(new RowError(row, name, "unknown column; its values were ignored"));
                 }
             }
+
+            if (_headerChecked || raw.HeaderColumns is not { } named) return null;
+            _headerChecked = true;
+            var present = new HashSet<string>(named, StringComparer.Ordinal);
+            return required
+                .Where(c => !c.AnyOf.Any(present.Contains))
+                .Select(c => new RowError(HeaderRow, c.Field, $"the header has no {c.Described}; {requiredText}. Nothing was imported: add the column and upload the file again."))
+                .ToList();
         }
     }
 
@@ -633,6 +697,18 @@ public sealed partial class ImportService(
             if (Rejected.Count < ImportResult.MaxReportedErrors) Rejected.Add(error);
         }
 
+        /// <summary>An error of the header: listed, but not a row.</summary>
+        public void RejectHeader(RowError error) => Rejected.Add(error);
+
+        /// <summary>A row rejected because of the header: counted, its error already listed.</summary>
+        public void RejectUnlisted() => RejectedCount++;
+
+        private FirstRows<ImportedRow> CreatedRows { get; } = new(r => r.Row);
+
+        private FirstRows<ImportedRow> UpdatedRows { get; } = new(r => r.Row);
+
+        private FirstRows<MovedRow> MovedRows { get; } = new(r => r.Row);
+
         public List<RowError> Warnings { get; } = [];
 
         private HashSet<string> TouchedClinics { get; } = new(StringComparer.Ordinal);
@@ -650,25 +726,76 @@ public sealed partial class ImportService(
             lock (_writes) TouchedClinics.Add(clinicId);
         }
 
-        public void Count(IEnumerable<WriteOutcome> outcomes)
+        /// <summary>Counts what the rows did, and lists the ones that created, changed or moved something.</summary>
+        public void Count(IEnumerable<(ImportedRow Row, WriteOutcome Outcome, MovedRow? Move)> written)
         {
             lock (_writes)
             {
-                foreach (var outcome in outcomes)
+                foreach (var (row, outcome, move) in written)
                 {
                     switch (outcome)
                     {
-                        case WriteOutcome.Created: Created++; break;
-                        case WriteOutcome.Updated: Updated++; break;
+                        case WriteOutcome.Created:
+                            Created++;
+                            CreatedRows.Add(row);
+                            break;
+                        case WriteOutcome.Updated:
+                            Updated++;
+                            UpdatedRows.Add(row);
+                            break;
                         default: Unchanged++; break;
                     }
+
+                    if (move is not null) MovedRows.Add(move);
 
                     if (outcome != WriteOutcome.Created) _expectNew = false;
                 }
             }
         }
 
-        public ImportResult ToResult() =>
-            new(Created + Updated + Unchanged, Created, Updated, Unchanged, Rejected.OrderBy(r => r.Row).ToList(), RejectedCount, Warnings, DryRun);
+        public ImportResult ToResult()
+        {
+            lock (_writes)
+            {
+                return new(Created + Updated + Unchanged, Created, Updated, Unchanged, Rejected.OrderBy(r => r.Row).ToList(), RejectedCount, Warnings, DryRun)
+                {
+                    CreatedRows = CreatedRows.ToList(),
+                    UpdatedRows = UpdatedRows.ToList(),
+                    MovedRows = MovedRows.ToList(),
+                    MovedCount = MovedRows.Count,
+                };
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="ImportResult.MaxListedRows"/> lowest-numbered rows of those added, in any order, with
+    /// memory bounded by twice that (chunks of different clinics finish in any order).
+    /// </summary>
+    private sealed class FirstRows<TRow>(Func<TRow, int> rowOf)
+    {
+        private readonly List<TRow> _rows = [];
+
+        /// <summary>How many rows were added in all.</summary>
+        public int Count { get; private set; }
+
+        public void Add(TRow row)
+        {
+            Count++;
+            _rows.Add(row);
+            if (_rows.Count >= 2 * ImportResult.MaxListedRows) Trim();
+        }
+
+        public List<TRow> ToList()
+        {
+            Trim();
+            return [.. _rows];
+        }
+
+        private void Trim()
+        {
+            _rows.Sort((a, b) => rowOf(a).CompareTo(rowOf(b)));
+            if (_rows.Count > ImportResult.MaxListedRows) _rows.RemoveRange(ImportResult.MaxListedRows, _rows.Count - ImportResult.MaxListedRows);
+        }
     }
 }

@@ -15,6 +15,15 @@ public sealed record RawRow(int Row, IReadOnlyDictionary<string, string?> Fields
 /// <summary>Why one row (or, with row 1 of a CSV, one column) was not accepted.</summary>
 public sealed record RowError(int Row, string Field, string Reason);
 
+/// <summary>
+/// One accepted row that created or changed something: the person (and, for a training record, the
+/// credential), the clinic they belong to, and the row of the file it came from.
+/// </summary>
+public sealed record ImportedRow(int Row, string EmployeeId, string ClinicId, string? Credential = null);
+
+/// <summary>One roster row that put a person into another clinic (their training records went with them).</summary>
+public sealed record MovedRow(int Row, string EmployeeId, string FromClinicId, string ToClinicId);
+
 /// <summary>What an import did, or with <see cref="DryRun"/> would do.</summary>
 /// <param name="Rejected">The rejected rows in file order, at most <see cref="MaxReportedErrors"/> of them.</param>
 /// <param name="RejectedCount">How many rows were rejected in all.</param>
@@ -35,7 +44,29 @@ public sealed record ImportResult(
     /// </summary>
     public const int MaxReportedErrors = 1000;
 
-    public bool AllRejected => Accepted == 0 && RejectedCount > 0;
+    /// <summary>Rows listed in each of <see cref="CreatedRows"/>, <see cref="UpdatedRows"/> and <see cref="MovedRows"/> (the counts are complete).</summary>
+    public const int MaxListedRows = 1000;
+
+    /// <summary>
+    /// Required columns the CSV header does not name. When there are any, nothing was imported: every row
+    /// counts as rejected and <see cref="Rejected"/> holds one error per missing column (row 1, the header).
+    /// </summary>
+    public IReadOnlyList<string> MissingColumns { get; init; } = [];
+
+    /// <summary>The first <see cref="MaxListedRows"/> rows that created a person or record, in file order; <see cref="Created"/> counts them all.</summary>
+    public IReadOnlyList<ImportedRow> CreatedRows { get; init; } = [];
+
+    /// <summary>The first <see cref="MaxListedRows"/> rows that changed a person or record, moves included, in file order; <see cref="Updated"/> counts them all.</summary>
+    public IReadOnlyList<ImportedRow> UpdatedRows { get; init; } = [];
+
+    /// <summary>The first <see cref="MaxListedRows"/> roster rows that moved a person to another clinic, in file order.</summary>
+    public IReadOnlyList<MovedRow> MovedRows { get; init; } = [];
+
+    /// <summary>How many people the roster moved to another clinic (each is counted in <see cref="Updated"/> too).</summary>
+    public int MovedCount { get; init; }
+
+    /// <summary>Nothing could be imported: every row was rejected, or the header lacks a required column.</summary>
+    public bool AllRejected => (Accepted == 0 && RejectedCount > 0) || MissingColumns.Count > 0;
 }
 
 /// <summary>The file had no usable header or body at all; answered as 400, not as row errors.</summary>

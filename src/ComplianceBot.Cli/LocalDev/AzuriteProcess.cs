@@ -88,7 +88,19 @@ public sealed class AzuriteProcess : IDisposable
     private static string AzuritePath(string root) =>
         Path.Combine(root, "node_modules", ".bin", RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "azurite.cmd" : "azurite");
 
-    private static string EnsureInstalled(string root)
+    private static string EnsureInstalled(string root) => EnsureInstalled(root, onOutput: null);
+
+    /// <summary>The command that installs the repository's pinned packages: <c>npm ci</c> in <paramref name="root"/>.</summary>
+    public static ProcessStartInfo NpmCi(string root) =>
+        new(RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "npm.cmd" : "npm", "ci --no-audit --no-fund") { WorkingDirectory = root };
+
+    /// <summary>
+    /// Installs the pinned Azurite package with <paramref name="npm"/> (by default <see cref="NpmCi"/>) unless
+    /// node_modules already holds a whole install, under a lock shared with every process on this machine.
+    /// Each line npm writes goes to <paramref name="onOutput"/> as it comes (from another thread); without
+    /// one, a single line on standard error says that the install runs. Returns the azurite executable.
+    /// </summary>
+    public static string EnsureInstalled(string root, Action<string>? onOutput, ProcessStartInfo? npm = null)
     {
         var path = AzuritePath(root);
         if (IsWholeInstall(root)) return path;
@@ -98,27 +110,41 @@ public sealed class AzuriteProcess : IDisposable
         // randomized per process, and a lock nobody else finds excludes nobody).
         using var gate = AcquireLock(InstallLockPath(root), TimeSpan.FromMinutes(5));
         if (IsWholeInstall(root)) return path;
-        Console.Error.WriteLine("Installing Azurite, the storage emulator, with `npm ci` (first run only; about a minute)...");
-        var npm = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "npm.cmd" : "npm";
-        var info = new ProcessStartInfo(npm, "ci --no-audit --no-fund")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        if (onOutput is null) Console.Error.WriteLine("Installing Azurite, the storage emulator, with `npm ci` (first run only; about 2 minutes)...");
+        var info = npm ?? NpmCi(root);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        var errors = new System.Text.StringBuilder();
         try
         {
-            using var process = Process.Start(info) ?? throw new InvalidOperationException("npm did not start. " + InstallHint);
-            var stderr = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
+            using var process = new Process { StartInfo = info };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is { Length: > 0 } line) onOutput?.Invoke(line);
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not { Length: > 0 } line) return;
+                lock (errors) errors.AppendLine(line);
+                onOutput?.Invoke(line);
+            };
+            if (!process.Start()) throw new InvalidOperationException("npm did not start. " + InstallHint);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
             if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
             {
                 Kill(process);
                 throw new InvalidOperationException("npm ci took longer than 5 minutes. " + InstallHint);
             }
 
-            if (process.ExitCode != 0) throw new InvalidOperationException($"npm ci failed ({process.ExitCode}): {stderr.Result}\n{InstallHint}");
+            process.WaitForExit(); // the last output lines
+            if (process.ExitCode != 0)
+            {
+                string text;
+                lock (errors) text = errors.ToString();
+                throw new InvalidOperationException($"npm ci failed ({process.ExitCode}): {text}\n{InstallHint}");
+            }
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

@@ -104,12 +104,14 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
         }
     }
 
-    /// <summary>Every error is problem+json; the import's own fields ride along so the row errors are still there.</summary>
+    /// <summary>Every error is problem+json; the import's own fields ride along so the row errors are still there (a missing required column: one error for the header).</summary>
     private static ProblemHttpResult AllRejected(ImportResult result) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
-            title: "No row was accepted",
-            detail: $"All {result.RejectedCount} row(s) were rejected; see 'rejected' for the row, field and reason of each. Nothing was imported.",
+            title: result.MissingColumns.Count > 0 ? "The file lacks a required column" : "No row was accepted",
+            detail: result.MissingColumns.Count > 0
+                ? $"The header has no {string.Join(", ", result.MissingColumns)} column; see 'rejected' for what the file needs. Nothing was imported."
+                : $"All {result.RejectedCount} row(s) were rejected; see 'rejected' for the row, field and reason of each. Nothing was imported.",
             extensions: new Dictionary<string, object?>
             {
                 ["accepted"] = result.Accepted,
@@ -120,6 +122,11 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
                 ["rejectedCount"] = result.RejectedCount,
                 ["warnings"] = result.Warnings,
                 ["dryRun"] = result.DryRun,
+                ["missingColumns"] = result.MissingColumns,
+                ["createdRows"] = result.CreatedRows,
+                ["updatedRows"] = result.UpdatedRows,
+                ["movedRows"] = result.MovedRows,
+                ["movedCount"] = result.MovedCount,
             });
 
     /// <summary>The body, failing with <see cref="BodyTooLargeException"/> once more than <paramref name="cap"/> bytes were read.</summary>

@@ -53,6 +53,28 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         await Expect(page.Locator("#import-status")).ToContainTextAsync("Imported roster.csv (roster): 3 created");
         await Expect(Count(page, "Created")).ToHaveTextAsync("3");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Confirm import of 3 rows" })).ToBeHiddenAsync();
+        await Expect(page.Locator("#import-changes summary")).ToHaveTextAsync(["Created: 3"]);
+
+        // The result as a spreadsheet, built in the page: who was created and which rows were rejected, in file order.
+        var resultDownload = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download CSV of the import result" }).ClickAsync());
+        Assert.Equal("roster-result.csv", resultDownload.SuggestedFilename);
+        var resultLines = (await File.ReadAllTextAsync(await resultDownload.PathAsync(), Encoding.UTF8)).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(6, resultLines.Length);
+        Assert.Equal("outcome,employee_id,credential,clinic,row,field,reason", resultLines[0]);
+        Assert.Equal("created,WB-1,,clinic-a,2,,", resultLines[1]);
+        Assert.StartsWith("rejected,,,,3,email,'not-an-email' is not a valid email address", resultLines[2], StringComparison.Ordinal);
+        Assert.StartsWith("rejected,,,,4,role,\"'surgeon' is not a role", resultLines[3], StringComparison.Ordinal);
+        Assert.Equal("created,WB-4,,clinic-a,5,,", resultLines[4]);
+        Assert.Equal("created,WB-5,,clinic-b,6,,", resultLines[5]);
+
+        // A check of a roster that puts Bo into clinic-a names the move (nothing is saved).
+        await page.GetByLabel("CSV file").SetInputFilesAsync(Csv("move.csv",
+            "employee_id,first_name,last_name,email,clinic_id,role,hire_date",
+            "WB-5,Bo,Berg,bo.berg@example.org,clinic-a,medical_assistant,2024-03-01"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check file" }).ClickAsync();
+        var moves = page.Locator("#import-changes details").Filter(new() { Has = page.Locator("summary", new() { HasTextString = "Would move to another clinic: 1" }) });
+        await moves.Locator("summary").ClickAsync();
+        await Expect(moves.Locator("li")).ToHaveTextAsync(["WB-5: from clinic-b to clinic-a (row 2)"]);
 
         // Then training records: Jamie's BLS long expired, Ana's HIPAA fresh.
         await page.GetByLabel("Training records").CheckAsync();

@@ -191,6 +191,48 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task UnprocessableProblemWithOneHeaderErrorWhenTheRosterHasNoEmailColumn()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        const string csv = "employee_id,first_name,last_name,clinic_id,role\r\nh1,Pat,Lee,clinic-a,nurse\r\nh2,Al,Ng,clinic-a,nurse\r\n";
+
+        var response = await hr.PostAsync("/api/staff/import", TestData.Csv(csv));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("The file lacks a required column", problem.GetProperty("title").GetString());
+        Assert.Contains("no email column", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var error = Assert.Single(problem.GetProperty("rejected").EnumerateArray());
+        Assert.Equal((1, "email"), (error.GetProperty("row").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Contains("employee_id, first_name, last_name, email, clinic_id and role", error.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, problem.GetProperty("rejectedCount").GetInt32());
+        Assert.Equal(["email"], problem.GetProperty("missingColumns").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/h1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnswersWhoWasCreatedUpdatedAndMovedInCamelCase()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        (await hr.PostAsync("/api/staff/import", TestData.Csv(TestData.RosterCsv))).EnsureSuccessStatusCode();
+        const string csv = "employee_id,first_name,last_name,email,clinic_id,role\r\n"
+            + "a1,Al,Smith,a1@example.org,clinic-b,front_desk\r\n"
+            + "n1,Nia,Cole,n1@example.org,clinic-a,nurse\r\n";
+
+        var result = await JsonAsync(await hr.PostAsync("/api/staff/import", TestData.Csv(csv)));
+
+        var created = Assert.Single(result.GetProperty("createdRows").EnumerateArray());
+        Assert.Equal((3, "n1", "clinic-a"), (created.GetProperty("row").GetInt32(), created.GetProperty("employeeId").GetString(), created.GetProperty("clinicId").GetString()));
+        var updated = Assert.Single(result.GetProperty("updatedRows").EnumerateArray());
+        Assert.Equal("a1", updated.GetProperty("employeeId").GetString());
+        var moved = Assert.Single(result.GetProperty("movedRows").EnumerateArray());
+        Assert.Equal((2, "a1", "clinic-a", "clinic-b"), (moved.GetProperty("row").GetInt32(), moved.GetProperty("employeeId").GetString(), moved.GetProperty("fromClinicId").GetString(), moved.GetProperty("toClinicId").GetString()));
+        Assert.Equal(1, result.GetProperty("movedCount").GetInt32());
+        Assert.Equal((1, 1), (result.GetProperty("created").GetInt32(), result.GetProperty("updated").GetInt32()));
+    }
+
+    [Fact]
     public async Task UnsupportedMediaTypeWhenTheBodyIsXml()
     {
         using var hr = _app.Hr();

@@ -14,7 +14,7 @@ const STATUS_CLASSES = {
 const DUE_WORDS = { 'expired': 'Expired ', 'missing': 'Due ', 'due today': 'Due ' };
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, importFile: null, importKind: null, errorsUrl: null };
+const state = { me: null, importFile: null, importKind: null, errorsUrl: null, resultUrl: null };
 
 /** An HTTP failure carrying the problem+json title and detail. */
 class ApiError extends Error {
@@ -302,6 +302,14 @@ function showImportResult(result, what, fileName) {
     warningBox.append(list);
   }
 
+  showChanges(result);
+  if (state.resultUrl) URL.revokeObjectURL(state.resultUrl);
+  const resultCsv = toCsv(importResultRows(result));
+  state.resultUrl = URL.createObjectURL(new Blob(['\uFEFF', resultCsv], { type: 'text/csv;charset=utf-8' }));
+  $('result-link').href = state.resultUrl;
+  $('result-link').download = `${fileName.replace(/\.csv$/i, '')}-${result.dryRun ? 'check' : 'result'}.csv`;
+  $('result-download').hidden = false;
+
   const body = $('rejected-table').tBodies[0];
   body.replaceChildren(...rejected.map((r) => {
     const tr = el('tr');
@@ -326,6 +334,53 @@ function showImportResult(result, what, fileName) {
   confirm.disabled = !result.dryRun || result.accepted === 0;
   confirm.textContent = result.accepted === 0 ? 'Confirm import (no rows to import)' : `Confirm import of ${result.accepted} rows`;
   $('import-result').hidden = false;
+}
+
+// Who was (or, in a check, would be) created, updated or moved: one collapsible list each.
+function showChanges(result) {
+  const box = $('import-changes');
+  box.replaceChildren();
+  const moved = result.movedRows || [];
+  const movedKeys = new Set(moved.map((m) => `${m.row}:${m.employeeId}`));
+  const updated = (result.updatedRows || []).filter((u) => !movedKeys.has(`${u.row}:${u.employeeId}`));
+  const check = result.dryRun;
+  const groups = [
+    [check ? 'Would be created' : 'Created', result.created, result.createdRows || [], describeRow],
+    [check ? 'Would be updated' : 'Updated', result.updated - (result.movedCount || 0), updated, describeRow],
+    [check ? 'Would move to another clinic' : 'Moved to another clinic', result.movedCount || 0, moved,
+      (m) => `${m.employeeId}: from ${m.fromClinicId} to ${m.toClinicId} (row ${m.row})`],
+  ];
+  for (const [label, count, rows, text] of groups) {
+    if (!rows.length) continue;
+    const details = el('details', null, 'changes');
+    const more = count > rows.length ? ` (the first ${rows.length} are listed)` : '';
+    details.append(el('summary', `${label}: ${count}${more}`));
+    const list = el('ul');
+    list.append(...rows.map((r) => el('li', text(r))));
+    details.append(list);
+    box.append(details);
+  }
+}
+
+function describeRow(r) {
+  return r.credential
+    ? `${r.employeeId}, ${r.credential} (row ${r.row})`
+    : `${r.employeeId}, ${r.clinicId} (row ${r.row})`;
+}
+
+// The import result as a spreadsheet: one line per created, updated, moved or rejected row.
+export function importResultRows(result) {
+  const moved = result.movedRows || [];
+  const movedKeys = new Set(moved.map((m) => `${m.row}:${m.employeeId}`));
+  const lines = [
+    ...(result.createdRows || []).map((r) => ({ row: r.row, cells: ['created', r.employeeId, r.credential || '', r.clinicId, r.row, '', ''] })),
+    ...(result.updatedRows || []).filter((r) => !movedKeys.has(`${r.row}:${r.employeeId}`))
+      .map((r) => ({ row: r.row, cells: ['updated', r.employeeId, r.credential || '', r.clinicId, r.row, '', ''] })),
+    ...moved.map((m) => ({ row: m.row, cells: ['moved', m.employeeId, '', `from ${m.fromClinicId} to ${m.toClinicId}`, m.row, '', ''] })),
+    ...(result.rejected || []).map((r) => ({ row: r.row, cells: ['rejected', '', '', '', r.row, r.field, r.reason] })),
+  ];
+  lines.sort((a, b) => a.row - b.row);
+  return [['outcome', 'employee_id', 'credential', 'clinic', 'row', 'field', 'reason'], ...lines.map((l) => l.cells)];
 }
 
 function wireImport() {
