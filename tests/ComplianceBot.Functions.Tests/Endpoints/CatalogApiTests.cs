@@ -47,6 +47,20 @@ public sealed class CatalogApiTests(AzuriteFixture azurite) : IDisposable
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/clinics/{clinicId}", out _));
     }
 
+    [Fact]
+    public async Task ServesTheOpenApiDocumentWithoutSignInAsItHoldsNoData()
+    {
+        using var anonymous = _app.Anonymous();
+
+        var doc = await JsonAsync(await anonymous.GetAsync("/api/openapi.json"));
+
+        var operation = doc.GetProperty("paths").GetProperty("/api/openapi.json").GetProperty("get");
+        Assert.Equal("Anonymous", operation.GetProperty("x-access").GetString());
+        Assert.Equal(0, operation.GetProperty("security").GetArrayLength());
+        // The rest of the API still needs a sign-in or a key.
+        await AssertProblemAsync(await anonymous.GetAsync("/api/catalog"), HttpStatusCode.Unauthorized);
+    }
+
     [Theory]
     [InlineData("/api/clinics/{clinicId}", "get", new[] { "200", "404" })]
     [InlineData("/api/clinics/{clinicId}", "put", new[] { "200", "201", "400", "412" })]
