@@ -45,6 +45,9 @@ public sealed class CatalogApiTests(AzuriteFixture azurite) : IDisposable
         using var hr = _app.Hr();
         var doc = await JsonAsync(await hr.GetAsync("/api/openapi.json"));
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/clinics/{clinicId}", out _));
+        var description = doc.GetProperty("info").GetProperty("description").GetString();
+        Assert.Contains("camelCase", description, StringComparison.Ordinal);
+        Assert.Contains("also accept the snake_case", description, StringComparison.Ordinal);
     }
 
     [Fact]
