@@ -19,6 +19,13 @@ public static class Answers
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, detail: $"{field}: {reason}", title: "The request is not valid.");
 
     /// <summary>
+    /// A query parameter that cannot be used: titled after the parameter (<c>Invalid dryRun</c>) whatever is wrong
+    /// with it, so a missing value and a wrong one read alike; the detail says what to give.
+    /// </summary>
+    public static ValidationProblem InvalidQuery(string name, string reason, string? detail = null) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [name] = [reason] }, detail: detail ?? $"{name}: {reason}", title: $"Invalid {name}");
+
+    /// <summary>
     /// Every problem of a body at once, keyed by field; the detail says how many fields are wrong (one field:
     /// the field and its reason, as <see cref="Validation(string, string)"/>).
     /// </summary>

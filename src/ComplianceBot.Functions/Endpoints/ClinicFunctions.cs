@@ -51,7 +51,7 @@ public sealed partial class ClinicFunctions(ClinicAccess access, IClinicStore cl
     /// <summary>Creates or replaces a clinic; <c>If-Match</c> (replace that version only) and <c>If-None-Match: *</c> (create only) make it conditional.</summary>
     [Function("PutClinic")]
     [Allow(Access.Hr)]
-    [Responds(200, 201, 400, 412)]
+    [Responds(200, 201, 400, 412, 415)]
     [Operation("Create or replace a clinic (If-Match: replace that version only; If-None-Match: * create only)", Body = typeof(ClinicDto), Returns = typeof(ClinicDto))]
     public async Task<IResult> PutAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "clinics/{clinicId}")] HttpRequest request, string clinicId, CancellationToken ct)

@@ -42,7 +42,7 @@ public sealed class StaffFunctions(
         var response = request.HttpContext.Response;
         var person = await ReadablePersonAsync(employeeId, request.HttpContext.User, ct);
         if (person is null) return Answers.NotFound("Staff member");
-        if (!RequestEdge.TryAsOf(asOf, out var asOfDate, out var badDate)) return Answers.Validation("asOf", badDate!);
+        if (!RequestEdge.TryAsOf(asOf, out var asOfDate, out var badDate)) return Answers.InvalidQuery("asOf", badDate!);
         var date = asOfDate ?? ComplianceReportService.Today(person.Value.Clinic, time);
         var result = await reports.ForStaffAsync(employeeId, date, ct);
         Preconditions.SetETag(response, person.Value.Version);
@@ -51,7 +51,7 @@ public sealed class StaffFunctions(
 
     [Function("PutStaff")]
     [Allow(Access.Hr)]
-    [Responds(200, 201, 400, 412)]
+    [Responds(200, 201, 400, 412, 415)]
     [Operation("Create or replace one person (the roster's columns as JSON fields, camelCase or snake_case: firstName or first_name)", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffDto))]
     public async Task<IResult> PutAsync([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "staff/{employeeId}")] HttpRequest request, string employeeId, CancellationToken ct)
     {
@@ -99,7 +99,7 @@ public sealed class StaffFunctions(
 
     [Function("PutCredential")]
     [Allow(Access.ClinicReader)]
-    [Responds(200, 201, 400, 404, 409)]
+    [Responds(200, 201, 400, 404, 409, 415)]
     [Operation("Record one renewal of one person's credential (issuedOn or completedOn, expiresOn, credentialNumber; snake_case also accepted)", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffComplianceDto))]
     public async Task<IResult> PutCredentialAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "staff/{employeeId}/credentials/{code}")] HttpRequest request, string employeeId, string code, CancellationToken ct)
@@ -109,7 +109,14 @@ public sealed class StaffFunctions(
         if (unreadable is not null) return unreadable;
         var person = await ReadablePersonAsync(employeeId, user, ct);
         if (person is null) return Answers.NotFound("Staff member");
-        if (!catalog.TryResolve(code, out var type)) return Answers.NotFound("Credential type");
+        if (!catalog.TryResolve(code, out var type))
+        {
+            // The catalog is readable by anyone signed in, so this says plainly that the code is not in it.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Credential type not found",
+                detail: $"'{code}' is not in the credential catalog (neither a code nor an alias). The codes and their aliases are listed by GET /api/catalog and by the command compliancebot catalog.");
+        }
         if (!person.Value.Staff.Active)
         {
             return TypedResults.Problem(

@@ -66,11 +66,11 @@ public sealed class CatalogApiTests(AzuriteFixture azurite) : IDisposable
 
     [Theory]
     [InlineData("/api/clinics/{clinicId}", "get", new[] { "200", "404" })]
-    [InlineData("/api/clinics/{clinicId}", "put", new[] { "200", "201", "400", "412" })]
+    [InlineData("/api/clinics/{clinicId}", "put", new[] { "200", "201", "400", "412", "415" })]
     [InlineData("/api/staff/{employeeId}", "get", new[] { "200", "400", "404" })]
-    [InlineData("/api/staff/{employeeId}", "put", new[] { "200", "201", "400", "412" })]
+    [InlineData("/api/staff/{employeeId}", "put", new[] { "200", "201", "400", "412", "415" })]
     [InlineData("/api/staff/{employeeId}", "delete", new[] { "204", "404" })]
-    [InlineData("/api/staff/{employeeId}/credentials/{code}", "put", new[] { "200", "201", "400", "404", "409" })]
+    [InlineData("/api/staff/{employeeId}/credentials/{code}", "put", new[] { "200", "201", "400", "404", "409", "415" })]
     public async Task ListsEveryStatusAnOperationAnswersInTheOpenApiDocument(string path, string method, string[] statuses)
     {
         using var hr = _app.Hr();
