@@ -2,6 +2,7 @@ using System.Globalization;
 using ComplianceBot.Application.Import;
 using ComplianceBot.Application.Reminders;
 using ComplianceBot.Application.Reports;
+using ComplianceBot.Domain.Model;
 using CsvHelper;
 
 namespace ComplianceBot.Files;
@@ -13,8 +14,13 @@ namespace ComplianceBot.Files;
 /// </summary>
 public static class ComplianceCsv
 {
+    /// <summary>
+    /// The surveyor report's columns. <c>credential_number_masked</c> holds the card or certificate number masked
+    /// but for its last four characters (<see cref="CredentialNumbers.Mask"/>): the report goes to HR, managers and
+    /// surveyors, never the whole number.
+    /// </summary>
     public static readonly IReadOnlyList<string> ReportColumns =
-        ["clinic_id", "employee_id", "first_name", "last_name", "role", "requirement", "credential", "status", "issued_on", "due_on", "days_left", "date_check", "advice"];
+        ["clinic_id", "employee_id", "first_name", "last_name", "role", "requirement", "credential", "credential_number_masked", "status", "issued_on", "due_on", "days_left", "date_check", "advice"];
 
     /// <summary>Makes one cell inert for spreadsheets.</summary>
     public static string Neutralize(string? value)
@@ -47,6 +53,7 @@ public static class ComplianceCsv
                     ImportService.RoleName(person.Staff.Role),
                     status.Requirement,
                     status.Credential?.Code,
+                    CredentialNumbers.Mask(status.Record?.CredentialNumber),
                     StatusText(status.State),
                     status.Record?.IssuedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     status.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -1,4 +1,4 @@
-using System.Net.Mail;
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -51,7 +51,7 @@ public sealed partial class ClinicFunctions(ClinicAccess access, IClinicStore cl
     /// <summary>Creates or replaces a clinic; <c>If-Match</c> (replace that version only) and <c>If-None-Match: *</c> (create only) make it conditional.</summary>
     [Function("PutClinic")]
     [Allow(Access.Hr)]
-    [Responds(200, 201, 400, 412)]
+    [Responds(200, 201, 400, 412, 415)]
     [Operation("Create or replace a clinic (If-Match: replace that version only; If-None-Match: * create only)", Body = typeof(ClinicDto), Returns = typeof(ClinicDto))]
     public async Task<IResult> PutAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "clinics/{clinicId}")] HttpRequest request, string clinicId, CancellationToken ct)
@@ -62,32 +62,8 @@ public sealed partial class ClinicFunctions(ClinicAccess access, IClinicStore cl
         var (body, unreadable) = await RequestEdge.ReadJsonAsync<ClinicDto>(request, ct);
         if (body is null) return unreadable!;
         if (!Ids.IsClinicId(clinicId)) return Answers.Validation("clinicId", Ids.ClinicIdRule);
-        if (body.Id is not null && body.Id != clinicId) return Answers.Validation("id", "does not match the clinic id in the URL");
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 120) return Answers.Validation("name", "is required (at most 120 characters)");
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(body.TimeZone ?? string.Empty, out _) || !(body.TimeZone ?? string.Empty).Contains('/', StringComparison.Ordinal))
-        {
-            return Answers.Validation("timeZone", $"'{body.TimeZone}' is not an IANA time zone such as America/Chicago");
-        }
-
-        var state = body.State?.Trim().ToUpperInvariant() ?? string.Empty;
-        if (!StatePattern().IsMatch(state)) return Answers.Validation("state", "is a two-letter US state such as WA");
-        // A replace sends the whole clinic: a missing send hour or manager list is an error, never midnight or nobody.
-        if (body.SendHour is not { } sendHour) return Answers.Validation("sendHour", "is required: the local hour (0 to 23) at which reminders go out");
-        if (sendHour is < 0 or > 23) return Answers.Validation("sendHour", "is a local hour from 0 to 23");
-        if (body.ManagerEmails is not { } managers) return Answers.Validation("managerEmails", "is required: the managers' email addresses ([] for none)");
-        foreach (var email in managers)
-        {
-            if (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email) return Answers.Validation("managerEmails", $"'{email}' is not a valid email address");
-        }
-
-        var days = new HashSet<DayOfWeek>();
-        foreach (var day in body.BusinessDays ?? Clinic.MondayToFriday.Select(d => d.ToString()).ToList())
-        {
-            if (!Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out var parsed) || int.TryParse(day, out _)) return Answers.Validation("businessDays", $"'{day}' is not a day of the week (Monday ... Sunday)");
-            days.Add(parsed);
-        }
-
-        var clinic = new Clinic(clinicId, body.Name.Trim(), body.TimeZone!, state, managers.ToList(), sendHour, days, body.WaivesCertification);
+        var (clinic, errors) = Validate(clinicId, body);
+        if (clinic is null) return Answers.Validation(errors);
         var write = await clinics.PutAsync(clinic, precondition, ct);
         if (write.PreconditionFailed) return Preconditions.Failed("Clinic", $"/api/clinics/{clinicId}", precondition, write);
         var created = write.Outcome == WriteOutcome.Created;
@@ -96,6 +72,97 @@ public sealed partial class ClinicFunctions(ClinicAccess access, IClinicStore cl
         return created
             ? TypedResults.Created($"/api/clinics/{clinicId}", ClinicDto.From(clinic))
             : TypedResults.Ok(ClinicDto.From(clinic));
+    }
+
+    /// <summary>The most manager addresses a clinic keeps (escalations and the digest go to all of them).</summary>
+    public const int MaxManagers = 50;
+
+    /// <summary>The longest clinic name (it heads every email and report).</summary>
+    public const int MaxNameLength = 120;
+
+    /// <summary>
+    /// Checks every field of a clinic PUT and says what is wrong with each (a replace sends the whole clinic, so
+    /// a missing send hour or manager list is an error, never midnight or nobody). Keyed by the body's field names.
+    /// </summary>
+    internal static (Clinic? Clinic, Dictionary<string, List<string>> Errors) Validate(string clinicId, ClinicDto body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string field, string reason)
+        {
+            if (!errors.TryGetValue(field, out var reasons)) errors[field] = reasons = [];
+            reasons.Add(reason);
+        }
+
+        if (body.Id is not null && body.Id != clinicId) Add("id", $"'{body.Id}' does not match the clinic id in the URL ({clinicId}): leave id out or give the same");
+        if (NameProblem(body.Name) is { } nameProblem) Add("name", nameProblem);
+        var timeZone = body.TimeZone ?? string.Empty;
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _) || !timeZone.Contains('/', StringComparison.Ordinal))
+        {
+            Add("timeZone", body.TimeZone is null ? "is required: an IANA time zone such as America/Chicago" : $"'{body.TimeZone}' is not an IANA time zone such as America/Chicago");
+        }
+
+        var state = body.State?.Trim().ToUpperInvariant() ?? string.Empty;
+        if (!StatePattern().IsMatch(state)) Add("state", body.State is null ? "is required: a two-letter US state such as WA" : "is a two-letter US state such as WA");
+        if (body.SendHour is not { } sendHour) Add("sendHour", "is required: the local hour (0 to 23) at which reminders go out");
+        else if (sendHour is < 0 or > 23) Add("sendHour", "is a local hour from 0 to 23");
+
+        if (body.ManagerEmails is not { } managers)
+        {
+            Add("managerEmails", "is required: the managers' email addresses ([] for none)");
+        }
+        else
+        {
+            if (managers.Count > MaxManagers) Add("managerEmails", $"has {managers.Count} addresses; a clinic takes at most {MaxManagers} (use a shared mailbox for a larger group)");
+            var invalid = 0;
+            foreach (var email in managers)
+            {
+                if (PlainEmailAddress.TryParse(email, out _, out var problem)) continue;
+                if (++invalid <= 10) Add("managerEmails", email is null ? "holds null, which is not an email address" : problem!);
+            }
+
+            if (invalid > 10) Add("managerEmails", $"and {invalid - 10} more addresses that are not valid");
+        }
+
+        var days = new HashSet<DayOfWeek>();
+        if (body.BusinessDays is { Count: 0 })
+        {
+            Add("businessDays", "is empty, so this clinic would never send a reminder: list the days reminders may go out (Monday ... Sunday), or leave businessDays out for Monday to Friday");
+        }
+
+        foreach (var day in body.BusinessDays ?? Clinic.MondayToFriday.Select(d => d.ToString()).ToList())
+        {
+            if (Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out var parsed) && !int.TryParse(day, out _)) days.Add(parsed);
+            else Add("businessDays", $"'{day}' is not a day of the week (Monday ... Sunday)");
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new Clinic(clinicId, body.Name.Trim(), timeZone, state, body.ManagerEmails!.ToList(), body.SendHour!.Value, days, body.WaivesCertification), errors);
+    }
+
+    /// <summary>
+    /// Why a clinic name cannot be used, or null. The name heads emails and reports, so it is one line of visible
+    /// text: no line breaks or other control characters, something visible besides spaces and invisible
+    /// formatting characters, and no text-direction overrides (which make a name display as something it is not).
+    /// </summary>
+    internal static string? NameProblem(string? name)
+    {
+        if (string.IsNullOrEmpty(name)) return $"is required (at most {MaxNameLength} characters)";
+        if (name.Length > MaxNameLength) return $"has {name.Length} characters; at most {MaxNameLength} are allowed";
+        if (name.Any(c => c is '\r' or '\n' or '\u0085' or '\u2028' or '\u2029')) return "contains a line break: a clinic name is one line";
+        if (name.Any(c => (c is >= '\u202A' and <= '\u202E') || (c is >= '\u2066' and <= '\u2069')))
+        {
+            return "contains a text direction control character (U+202A to U+202E or U+2066 to U+2069), which can make the name display as something else: type the name again without it";
+        }
+
+        if (name.Any(char.IsControl)) return "contains a control character (such as a tab): type the name again as plain text";
+        if (name.All(c => char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.SpaceSeparator or UnicodeCategory.Control || char.IsWhiteSpace(c)))
+        {
+            return "has no visible character (only spaces or invisible formatting characters)";
+        }
+
+        return null;
     }
 
     [GeneratedRegex("^[A-Z]{2}$")]

@@ -5,7 +5,7 @@ using ComplianceBot.Domain.Planning;
 
 namespace ComplianceBot.Functions.Endpoints;
 
-/// <summary>A staff member as the API shows it (credential numbers are never part of it).</summary>
+/// <summary>A staff member as the API shows it (their credential numbers are shown masked, per requirement).</summary>
 public sealed record StaffDto(
     string EmployeeId,
     string FirstName,
@@ -23,10 +23,15 @@ public sealed record StaffDto(
 }
 
 /// <summary>One requirement's status.</summary>
+/// <param name="CredentialNumberMasked">
+/// The card or certificate number on record, masked but for its last four characters (<c>•••••6789</c>); null when
+/// none was recorded. Only HR and the person's managers read this DTO; the whole number is never shown.
+/// </param>
 public sealed record RequirementDto(
     string Requirement,
     string RequirementKey,
     string? Credential,
+    string? CredentialNumberMasked,
     string Status,
     DateOnly? IssuedOn,
     DateOnly? ExpiresOn,
@@ -37,7 +42,7 @@ public sealed record RequirementDto(
     string? RuleBasis)
 {
     public static RequirementDto From(RequirementStatus s) =>
-        new(s.Requirement, s.RequirementKey, s.Credential?.Code, ComplianceCsv.StatusText(s.State), s.Record?.IssuedOn, s.DueDate, s.ComputedDueDate, s.DaysLeft, s.DateCheckRequired, s.LapseAdvice, s.Credential?.Basis.ToString());
+        new(s.Requirement, s.RequirementKey, s.Credential?.Code, CredentialNumbers.Mask(s.Record?.CredentialNumber), ComplianceCsv.StatusText(s.State), s.Record?.IssuedOn, s.DueDate, s.ComputedDueDate, s.DaysLeft, s.DateCheckRequired, s.LapseAdvice, s.Credential?.Basis.ToString());
 }
 
 public sealed record StaffComplianceDto(StaffDto Staff, bool NeedsAction, IReadOnlyList<RequirementDto> Requirements)

@@ -26,11 +26,11 @@ public sealed class ComplianceFunctions(ClinicAccess access, ComplianceReportSer
         var format = request.Query["format"].FirstOrDefault();
         var clinic = await access.GetReadableAsync(user, clinicId, ct);
         if (clinic is null) return Answers.NotFound("Clinic");
-        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return Answers.Validation("asOf", badDate!);
+        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return Answers.InvalidQuery("asOf", badDate!);
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
         if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
         {
-            return Answers.Validation("format", "is json or csv");
+            return Answers.InvalidQuery("format", "is json or csv");
         }
 
         var report = await reports.ForClinicAsync(clinic.Id, date ?? ComplianceReportService.Today(clinic, time), ct);
@@ -62,7 +62,7 @@ public sealed class ComplianceFunctions(ClinicAccess access, ComplianceReportSer
         var asOf = request.Query["asOf"].FirstOrDefault();
         var clinic = await access.GetReadableAsync(user, clinicId, ct);
         if (clinic is null) return Answers.NotFound("Clinic");
-        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return Answers.Validation("asOf", badDate!);
+        if (!RequestEdge.TryAsOf(asOf, out var date, out var badDate)) return Answers.InvalidQuery("asOf", badDate!);
         var plan = await runs.PreviewAsync(clinic.Id, date ?? ComplianceReportService.Today(clinic, time), ct);
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "read.preview", clinic.Id, clinic.Id, "ok", $"asOf={plan!.AsOf:yyyy-MM-dd}"), ct);
         return TypedResults.Ok(PreviewDto.From(plan));

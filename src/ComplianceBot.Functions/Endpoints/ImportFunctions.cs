@@ -46,16 +46,20 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
             return Answers.BadRequest("Unknown query parameter", $"'{key}' is not a parameter of this operation; it takes dryRun=true or dryRun=false (nothing else).");
         }
 
+        var dryRunName = "dryRun";
         if (context.Request.Query.ContainsKey("dry_run"))
         {
             if (dryRunText is not null) return Answers.BadRequest("Unknown query parameter", "Give dryRun once (dry_run is the same parameter).");
             dryRunText = context.Request.Query["dry_run"].ToString();
+            dryRunName = "dry_run";
         }
 
         var dryRun = false;
         if (dryRunText is not null && !bool.TryParse(dryRunText, out dryRun))
         {
-            return Answers.BadRequest("The request could not be read", $"'{dryRunText}' is not a valid dryRun: give true or false.");
+            // The same title as a dryRun without a value (RequestEdgeMiddleware): only the value differs.
+            var reason = $"'{dryRunText}' is not a valid {dryRunName}: give true or false.";
+            return Answers.InvalidQuery(dryRunName, reason, reason);
         }
 
         var format = TabularReader.FormatOf(context.Request.ContentType);

@@ -89,6 +89,7 @@ public static class RequestEdge
             StatusCodes.Status403Forbidden => "Your role may not call this operation: imports and changes need the HR role.",
             StatusCodes.Status404NotFound => "There is no such route; the API's routes are listed in /api/openapi.json.",
             StatusCodes.Status405MethodNotAllowed => $"This route does not take {context.Request.Method}; see /api/openapi.json.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json (imports also take text/csv); see /api/openapi.json.",
             _ => null,
         };
     }

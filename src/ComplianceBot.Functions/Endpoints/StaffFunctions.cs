@@ -42,7 +42,7 @@ public sealed class StaffFunctions(
         var response = request.HttpContext.Response;
         var person = await ReadablePersonAsync(employeeId, request.HttpContext.User, ct);
         if (person is null) return Answers.NotFound("Staff member");
-        if (!RequestEdge.TryAsOf(asOf, out var asOfDate, out var badDate)) return Answers.Validation("asOf", badDate!);
+        if (!RequestEdge.TryAsOf(asOf, out var asOfDate, out var badDate)) return Answers.InvalidQuery("asOf", badDate!);
         var date = asOfDate ?? ComplianceReportService.Today(person.Value.Clinic, time);
         var result = await reports.ForStaffAsync(employeeId, date, ct);
         Preconditions.SetETag(response, person.Value.Version);
@@ -51,8 +51,8 @@ public sealed class StaffFunctions(
 
     [Function("PutStaff")]
     [Allow(Access.Hr)]
-    [Responds(200, 201, 400, 412)]
-    [Operation("Create or replace one person (the roster's columns as JSON fields)", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffDto))]
+    [Responds(200, 201, 400, 412, 415)]
+    [Operation("Create or replace one person (the roster's columns as JSON fields, camelCase or snake_case: firstName or first_name)", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffDto))]
     public async Task<IResult> PutAsync([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "staff/{employeeId}")] HttpRequest request, string employeeId, CancellationToken ct)
     {
         var user = request.HttpContext.User;
@@ -60,15 +60,15 @@ public sealed class StaffFunctions(
         if (!Preconditions.TryRead(request, out var precondition, out var badHeader)) return badHeader!;
         var (body, unreadable) = await RequestEdge.ReadJsonAsync<JsonElement>(request, ct);
         if (unreadable is not null) return unreadable;
-        if (!TryReadFields(body, ImportService.RosterColumns, out var fields, out var problem)) return problem!;
-        if (fields.TryGetValue("employee_id", out var bodyId) && bodyId is not null && bodyId != employeeId)
+        if (!JsonFields.TryRead(body, ImportService.RosterColumns, out var fields, out var problem)) return problem!;
+        if (fields.Values.TryGetValue("employee_id", out var bodyId) && bodyId is not null && bodyId != employeeId)
         {
-            return Answers.Validation("employee_id", "does not match the employee id in the URL");
+            return Answers.Validation(fields.NameOf("employee_id"), "does not match the employee id in the URL");
         }
 
-        fields["employee_id"] = employeeId;
-        var (member, error) = await import.ValidateStaffAsync(fields, ct);
-        if (member is null) return Answers.Validation(error!.Field, error.Reason);
+        fields.Values["employee_id"] = employeeId;
+        var (member, error) = await import.ValidateStaffAsync(fields.Values, ct);
+        if (member is null) return Answers.Validation(fields.NameOf(error!.Field), error.Reason);
         var write = await staff.PutAsync(member, precondition, ct);
         if (write.PreconditionFailed) return Preconditions.Failed("Staff member", $"/api/staff/{employeeId}", precondition, write);
         var outcome = write.Outcome;
@@ -99,8 +99,8 @@ public sealed class StaffFunctions(
 
     [Function("PutCredential")]
     [Allow(Access.ClinicReader)]
-    [Responds(200, 201, 400, 404, 409)]
-    [Operation("Record one renewal of one person's credential", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffComplianceDto))]
+    [Responds(200, 201, 400, 404, 409, 415)]
+    [Operation("Record one renewal of one person's credential (issuedOn or completedOn, expiresOn, credentialNumber; snake_case also accepted)", Body = typeof(Dictionary<string, string>), Returns = typeof(StaffComplianceDto))]
     public async Task<IResult> PutCredentialAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "staff/{employeeId}/credentials/{code}")] HttpRequest request, string employeeId, string code, CancellationToken ct)
     {
@@ -109,7 +109,14 @@ public sealed class StaffFunctions(
         if (unreadable is not null) return unreadable;
         var person = await ReadablePersonAsync(employeeId, user, ct);
         if (person is null) return Answers.NotFound("Staff member");
-        if (!catalog.TryResolve(code, out var type)) return Answers.NotFound("Credential type");
+        if (!catalog.TryResolve(code, out var type))
+        {
+            // The catalog is readable by anyone signed in, so this says plainly that the code is not in it.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Credential type not found",
+                detail: $"'{code}' is not in the credential catalog (neither a code nor an alias). The codes and their aliases are listed by GET /api/catalog and by the command compliancebot catalog.");
+        }
         if (!person.Value.Staff.Active)
         {
             return TypedResults.Problem(
@@ -118,13 +125,13 @@ public sealed class StaffFunctions(
                 detail: $"{employeeId} is deactivated, so no credential is recorded for them. Reactivate them first (PUT /api/staff/{employeeId} with \"active\": true), then record the credential.");
         }
 
-        if (!TryReadFields(body, CredentialFields, out var fields, out var problem)) return problem!;
-        fields["employee_id"] = employeeId;
-        fields["credential"] = type.Code;
+        if (!JsonFields.TryRead(body, CredentialFields, out var fields, out var problem)) return problem!;
+        fields.Values["employee_id"] = employeeId;
+        fields.Values["credential"] = type.Code;
 
         var actor = ClinicAccess.Actor(user);
-        var (record, error) = import.ValidateRenewal(person.Value.Staff, fields, "api");
-        if (record is null) return Answers.Validation(error!.Field, error.Reason);
+        var (record, error) = import.ValidateRenewal(person.Value.Staff, fields.Values, "api");
+        if (record is null) return Answers.Validation(fields.NameOf(error!.Field), error.Reason);
         var outcome = (await records.UpsertManyAsync(person.Value.Staff.ClinicId, [record], ct))[0];
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "credential.put", person.Value.Staff.ClinicId, $"{employeeId}/{type.Code}", outcome.ToString()), ct);
 
@@ -142,45 +149,5 @@ public sealed class StaffFunctions(
         if (person is null) return null;
         var clinic = await access.GetReadableAsync(user, person.Value.ClinicId, ct);
         return clinic is null ? null : (clinic, person.Value, person.Version);
-    }
-
-    /// <summary>
-    /// Reads a flat JSON object of the CSV's columns. A field the operation does not take is an
-    /// error, never silently applied: protected data (clinic, ledger, keys) cannot be mass-assigned.
-    /// </summary>
-    internal static bool TryReadFields(JsonElement body, IReadOnlyCollection<string> allowed, out Dictionary<string, string?> fields, out ValidationProblem? problem)
-    {
-        fields = new Dictionary<string, string?>(StringComparer.Ordinal);
-        problem = null;
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            problem = Answers.Validation("body", "must be a flat JSON object of the fields");
-            return false;
-        }
-
-        foreach (var property in body.EnumerateObject())
-        {
-            var name = ComplianceBot.Files.TabularReader.NormalizeColumn(property.Name);
-            if (!allowed.Contains(name))
-            {
-                problem = Answers.Validation(property.Name, $"is not a field of this operation (allowed: {string.Join(", ", allowed)})");
-                return false;
-            }
-
-            fields[name] = property.Value.ValueKind switch
-            {
-                JsonValueKind.String => property.Value.GetString(),
-                JsonValueKind.Null => null,
-                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
-                _ => "\u0000",
-            };
-            if (fields[name] == "\u0000")
-            {
-                problem = Answers.Validation(property.Name, "must be a string, number, boolean or null");
-                return false;
-            }
-        }
-
-        return true;
     }
 }

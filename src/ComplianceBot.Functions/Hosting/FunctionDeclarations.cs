@@ -6,7 +6,10 @@ namespace ComplianceBot.Functions.Hosting;
 /// <summary>Who may call an HTTP function, checked by the app itself (the host's function keys are not used).</summary>
 public enum Access
 {
-    /// <summary>No principal needed; the function checks something else (e.g. the SendGrid signature).</summary>
+    /// <summary>
+    /// No principal needed: the function checks something else (the SendGrid signature) or serves nothing
+    /// private (the OpenAPI document, the web page's files).
+    /// </summary>
     Anonymous,
 
     /// <summary>Any signed-in HR person or manager.</summary>

@@ -42,7 +42,7 @@ public static partial class OpenApiDocument
             {
                 ["title"] = "ComplianceBot API",
                 ["version"] = "1",
-                ["description"] = "Staff credentials and trainings of a medical practice: clinics, the roster, records, compliance reports and email previews. JSON bodies and answers use camelCase field names; CSV uploads use the snake_case column names listed in the README.",
+                ["description"] = "Staff credentials and trainings of a medical practice: clinics, the roster, records, compliance reports and email previews. JSON bodies and answers use camelCase field names (issuedOn, employeeId); the bodies of PUT /api/staff/{employeeId} and PUT /api/staff/{employeeId}/credentials/{code} also accept the snake_case CSV column names (issued_on, employee_id), but not both spellings of one field. CSV headers and the rows of a JSON import use the snake_case column names listed in the README. This document is public; every other route needs an API key (X-Api-Key) or a sign-in.",
             },
             ["components"] = new JsonObject
             {

@@ -31,7 +31,7 @@ public sealed class RequestEdgeMiddleware : IFunctionsWorkerMiddleware
         {
             if (values.All(string.IsNullOrEmpty))
             {
-                return Answers.Validation(key, $"has no value: give one (?{key}=...) or leave the parameter out");
+                return Answers.InvalidQuery(key, "has no value: " + WhatToGive(key));
             }
         }
 
@@ -48,4 +48,12 @@ public sealed class RequestEdgeMiddleware : IFunctionsWorkerMiddleware
 
         return null;
     }
+
+    private static string WhatToGive(string key) => key switch
+    {
+        "dryRun" or "dry_run" => "give true or false, or leave the parameter out",
+        "asOf" => "give a date (YYYY-MM-DD), or leave the parameter out for today",
+        "format" => "give json or csv, or leave the parameter out",
+        _ => $"give one (?{key}=...) or leave the parameter out",
+    };
 }

@@ -45,15 +45,32 @@ public sealed class CatalogApiTests(AzuriteFixture azurite) : IDisposable
         using var hr = _app.Hr();
         var doc = await JsonAsync(await hr.GetAsync("/api/openapi.json"));
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/clinics/{clinicId}", out _));
+        var description = doc.GetProperty("info").GetProperty("description").GetString();
+        Assert.Contains("camelCase", description, StringComparison.Ordinal);
+        Assert.Contains("also accept the snake_case", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServesTheOpenApiDocumentWithoutSignInAsItHoldsNoData()
+    {
+        using var anonymous = _app.Anonymous();
+
+        var doc = await JsonAsync(await anonymous.GetAsync("/api/openapi.json"));
+
+        var operation = doc.GetProperty("paths").GetProperty("/api/openapi.json").GetProperty("get");
+        Assert.Equal("Anonymous", operation.GetProperty("x-access").GetString());
+        Assert.Equal(0, operation.GetProperty("security").GetArrayLength());
+        // The rest of the API still needs a sign-in or a key.
+        await AssertProblemAsync(await anonymous.GetAsync("/api/catalog"), HttpStatusCode.Unauthorized);
     }
 
     [Theory]
     [InlineData("/api/clinics/{clinicId}", "get", new[] { "200", "404" })]
-    [InlineData("/api/clinics/{clinicId}", "put", new[] { "200", "201", "400", "412" })]
+    [InlineData("/api/clinics/{clinicId}", "put", new[] { "200", "201", "400", "412", "415" })]
     [InlineData("/api/staff/{employeeId}", "get", new[] { "200", "400", "404" })]
-    [InlineData("/api/staff/{employeeId}", "put", new[] { "200", "201", "400", "412" })]
+    [InlineData("/api/staff/{employeeId}", "put", new[] { "200", "201", "400", "412", "415" })]
     [InlineData("/api/staff/{employeeId}", "delete", new[] { "204", "404" })]
-    [InlineData("/api/staff/{employeeId}/credentials/{code}", "put", new[] { "200", "201", "400", "404", "409" })]
+    [InlineData("/api/staff/{employeeId}/credentials/{code}", "put", new[] { "200", "201", "400", "404", "409", "415" })]
     public async Task ListsEveryStatusAnOperationAnswersInTheOpenApiDocument(string path, string method, string[] statuses)
     {
         using var hr = _app.Hr();

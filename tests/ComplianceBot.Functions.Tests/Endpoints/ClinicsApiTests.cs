@@ -196,6 +196,56 @@ public sealed class ClinicsApiTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task ValidationProblemNamingEveryWrongFieldAtOnce()
+    {
+        using var hr = _app.Hr();
+        var json = """{"id":"clinic-z","name":"","timeZone":"Central Standard Time","state":"Illinois","managerEmails":["not an address","boss@clinic"],"sendHour":24,"businessDays":["Funday"]}""";
+
+        var problem = await AssertProblemAsync(await hr.PutAsync("/api/clinics/clinic-a", new StringContent(json, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(["businessDays", "id", "managerEmails", "name", "sendHour", "state", "timeZone"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(2, errors.GetProperty("managerEmails").GetArrayLength());
+        Assert.StartsWith("7 fields are not valid", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/clinics/clinic-a")).StatusCode);
+    }
+
+    public static TheoryData<string, string, string> UnsafeClinics => new()
+    {
+        { """{"name":"Clinic\r\nBcc: x@example.org","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "name", "line break" },
+        { """{"name":"Clinic\tA","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "name", "control character" },
+        { """{"name":"\u200B\u200D\u00A0\uFEFF","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "name", "no visible character" },
+        { """{"name":"Clinic \u202Eevil","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "name", "text direction" },
+        { """{"name":"Clinic \u2066A\u2069","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "name", "text direction" },
+        { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8,"businessDays":[]}""", "businessDays", "never" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsafeClinics))]
+    public async Task ValidationProblemWhenANameIsUnsafeOrTheClinicWouldNeverSend(string json, string field, string reason)
+    {
+        using var hr = _app.Hr();
+
+        var problem = await AssertProblemAsync(await hr.PutAsync("/api/clinics/clinic-a", new StringContent(json, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, field);
+
+        Assert.Contains(reason, problem.GetProperty("errors").GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/clinics/clinic-a")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ValidationProblemRatherThanAServerErrorWhenThereAreMoreThanFiftyManagers()
+    {
+        using var hr = _app.Hr();
+        var body = new { name = "A", timeZone = "America/Chicago", state = "IL", managerEmails = Enumerable.Range(1, 51).Select(i => $"manager{i}@example.org").ToArray(), sendHour = 8 };
+
+        var problem = await AssertProblemAsync(await hr.PutAsJsonAsync("/api/clinics/clinic-a", body), HttpStatusCode.BadRequest, "managerEmails");
+
+        Assert.Contains("at most 50", problem.GetProperty("errors").GetProperty("managerEmails")[0].GetString(), StringComparison.Ordinal);
+        var fifty = new { name = "A", timeZone = "America/Chicago", state = "IL", managerEmails = Enumerable.Range(1, 50).Select(i => $"manager{i}@example.org").ToArray(), sendHour = 8 };
+        await JsonAsync(await hr.PutAsJsonAsync("/api/clinics/clinic-a", fifty), HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task ValidationProblemWhenTheClinicIdIsNotASlug()
     {
         using var hr = _app.Hr();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
@@ -26,7 +27,46 @@ public sealed class ComplianceApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(2, report.GetProperty("staffCount").GetInt32());
         var a2 = report.GetProperty("staff").EnumerateArray().Single(s => s.GetProperty("staff").GetProperty("employeeId").GetString() == "a2");
         Assert.Equal("current", ImportApiTests.Requirement(a2, "HIPAA").GetProperty("status").GetString());
-        Assert.DoesNotContain("credentialNumber", report.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.True(ImportApiTests.Requirement(a2, "HIPAA").GetProperty("credentialNumberMasked").ValueKind == System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Theory]
+    [InlineData("AB-123456789", "•••••6789")]
+    [InlineData("12345", "•••••2345")]
+    [InlineData("1234", "•••••")]
+    [InlineData("7", "•••••")]
+    [InlineData("  99887766 ", "•••••7766")]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void MasksACredentialNumberButItsLastFourCharacters(string? number, string? expected) =>
+        Assert.Equal(expected, ComplianceBot.Domain.Model.CredentialNumbers.Mask(number));
+
+    [Fact]
+    public async Task ShowsCredentialNumbersMaskedButTheirLastFourToHrAndThePersonsManagers()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+        await JsonAsync(await hr.PutAsJsonAsync("/api/staff/a1/credentials/HIPAA", new { issued_on = "2026-02-20", credential_number = "AB-123456789" }));
+        using var managerA = _app.ManagerA();
+
+        var person = await JsonAsync(await managerA.GetAsync("/api/staff/a1?asOf=2026-03-02"));
+        var report = await hr.GetStringAsync("/api/clinics/clinic-a/compliance?asOf=2026-03-02");
+        var csv = await managerA.GetStringAsync("/api/clinics/clinic-a/compliance?asOf=2026-03-02&format=csv");
+        var preview = await hr.GetStringAsync("/api/clinics/clinic-a/preview?asOf=2026-03-02");
+
+        Assert.Equal("•••••6789", ImportApiTests.Requirement(person, "HIPAA").GetProperty("credentialNumberMasked").GetString());
+        var a1 = System.Text.Json.JsonDocument.Parse(report).RootElement.GetProperty("staff").EnumerateArray().Single(s => s.GetProperty("staff").GetProperty("employeeId").GetString() == "a1");
+        Assert.Equal("•••••6789", ImportApiTests.Requirement(a1, "HIPAA").GetProperty("credentialNumberMasked").GetString());
+        var lines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var column = Array.IndexOf(lines[0].Split(','), "credential_number_masked");
+        Assert.True(column >= 0, lines[0]);
+        Assert.Equal("credential", lines[0].Split(',')[column - 1]);
+        Assert.Contains(",HIPAA,•••••6789,", Assert.Single(lines, l => l.StartsWith("clinic-a,a1,", StringComparison.Ordinal) && l.Contains(",HIPAA,", StringComparison.Ordinal)), StringComparison.Ordinal);
+        foreach (var text in new[] { person.GetRawText(), report, csv, preview })
+        {
+            Assert.DoesNotContain("12345", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -65,7 +105,7 @@ public sealed class ComplianceApiTests(AzuriteFixture azurite) : IDisposable
         var csv = await response.Content.ReadAsStringAsync();
         var lines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         // due_on, not expires_on: for a missing item it is when the item is due, for a held one the date it runs out.
-        Assert.Equal("clinic_id,employee_id,first_name,last_name,role,requirement,credential,status,issued_on,due_on,days_left,date_check,advice", lines[0]);
+        Assert.Equal("clinic_id,employee_id,first_name,last_name,role,requirement,credential,credential_number_masked,status,issued_on,due_on,days_left,date_check,advice", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("clinic-a,a1,'=HYPERLINK(1),\"Smith, Jr.\",", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("clinic-a,f1,'+SUM(A1),'@cmd,", StringComparison.Ordinal));
         // A leading tab never reaches the report: names are trimmed when stored (and CR is refused).

@@ -52,6 +52,55 @@ public sealed class RequestEdgeTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Theory]
+    [InlineData("?dryRun=")]
+    [InlineData("?dryRun=1")]
+    [InlineData("?dryRun=yes")]
+    [InlineData("?dry_run=")]
+    public async Task GivesTheSameTitleForEveryDryRunThatIsNotTrueOrFalse(string query)
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var problem = await AssertProblemAsync(await hr.PostAsync("/api/staff/import" + query, TestData.Csv(TestData.RosterCsv)), HttpStatusCode.BadRequest, query.Contains("dry_run", StringComparison.Ordinal) ? "dry_run" : "dryRun");
+
+        Assert.Equal(query.Contains("dry_run", StringComparison.Ordinal) ? "Invalid dry_run" : "Invalid dryRun", problem.GetProperty("title").GetString());
+        Assert.Contains("give true or false", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/a1")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/clinics/clinic-c")]
+    [InlineData("/api/staff/p1")]
+    [InlineData("/api/staff/b1/credentials/HIPAA")]
+    public async Task SaysToSendJsonWhenABodyIsPutAsAForm(string path)
+    {
+        using var hr = _app.Hr();
+        await TestData.ImportAsync(await WithClinicsAsync(hr));
+
+        var detail = await DetailAsync(await hr.PutAsync(path, new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "C", ["issued_on"] = "2026-01-01" })), HttpStatusCode.UnsupportedMediaType);
+
+        Assert.Equal("Send the body as application/json (this request has 'application/x-www-form-urlencoded').", detail);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/clinics/clinic-c")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/p1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task PointsToTheCatalogWhenARenewalNamesACodeThatIsNotInIt()
+    {
+        using var hr = _app.Hr();
+        await TestData.ImportAsync(await WithClinicsAsync(hr));
+
+        var problem = await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/NOPE", new { issued_on = "2026-01-01" }), HttpStatusCode.NotFound);
+
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Equal("Credential type not found", problem.GetProperty("title").GetString());
+        Assert.Contains("'NOPE' is not in the credential catalog", detail, StringComparison.Ordinal);
+        Assert.Contains("GET /api/catalog", detail, StringComparison.Ordinal);
+        Assert.Contains("compliancebot catalog", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("that you may see", detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/api/staff/a1?asOf=bogus", "asOf: 'bogus' is not a date (YYYY-MM-DD)")]
     [InlineData("/api/staff/a1?asOf=12/01/2026", "asOf: '12/01/2026' is not a date (YYYY-MM-DD)")]
     [InlineData("/api/clinics/clinic-a/preview?asOf=0001-01-01", "asOf: '0001-01-01' is outside 1900-01-01 to 2199-12-31")]

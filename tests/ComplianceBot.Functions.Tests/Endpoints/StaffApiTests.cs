@@ -255,6 +255,68 @@ public sealed class StaffApiTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task TakesCamelCaseFieldsAsTheAnswersSpellThemWhenAPersonOrARenewalIsPut()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        var created = await hr.PutAsJsonAsync("/api/staff/p1", new { employeeId = "p1", firstName = "Pat", lastName = "Kim", email = "pat@example.org", clinicId = "clinic-a", role = "nurse", hireDate = "2024-05-01", birthMonthDay = "03-04", testingStartDate = "2024-06-01" });
+        var person = await JsonAsync(created, HttpStatusCode.Created);
+        var renewal = await JsonAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issuedOn = "2026-02-20", credentialNumber = "H-12345" }), HttpStatusCode.Created);
+        var completed = await JsonAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { completedOn = "2026-02-21" }));
+
+        Assert.Equal(("p1", "Pat", "Kim", "clinic-a", "2024-05-01", "03-04"), (person.GetProperty("employeeId").GetString(), person.GetProperty("firstName").GetString(), person.GetProperty("lastName").GetString(), person.GetProperty("clinicId").GetString(), person.GetProperty("hireDate").GetString(), person.GetProperty("birthMonthDay").GetString()));
+        Assert.Equal("2026-02-20", ImportApiTests.Requirement(renewal, "HIPAA").GetProperty("issuedOn").GetString());
+        Assert.Equal("2026-02-21", ImportApiTests.Requirement(completed, "HIPAA").GetProperty("issuedOn").GetString());
+    }
+
+    [Fact]
+    public async Task ValidationProblemInTheCallersSpellingWhenACamelCaseFieldIsWrong()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { issuedOn = "yesterday" }), HttpStatusCode.BadRequest, "issuedOn");
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/b1/credentials/HIPAA", new { expiresOn = "2027-01-01" }), HttpStatusCode.BadRequest, "issuedOn");
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/p1", new { employeeId = "p2", firstName = "Pat", lastName = "Kim", email = "pat@example.org", clinicId = "clinic-a", role = "nurse" }), HttpStatusCode.BadRequest, "employeeId");
+        await AssertProblemAsync(await hr.PutAsJsonAsync("/api/staff/p1", new { firstName = "Pat", lastName = "Kim", email = "pat@example.org", clinicId = "clinic-z", role = "nurse" }), HttpStatusCode.BadRequest, "clinicId");
+    }
+
+    [Theory]
+    [InlineData("""{"issued_on":"2026-02-20","issuedOn":"2026-02-21"}""", "issuedOn", "both")]
+    [InlineData("""{"issuedOn":"2026-02-20","completed_on":"2026-02-21","completedOn":"2026-02-21"}""", "completedOn", "both")]
+    [InlineData("""{"issuedOn":"2026-02-20","isAdmin":true}""", "isAdmin", "not a field")]
+    [InlineData("""{"issuedOn":"2026-02-20","clinicId":"clinic-a"}""", "clinicId", "not a field")]
+    public async Task ValidationProblemAndNothingStoredWhenARenewalGivesAFieldTwiceOrOneItDoesNotTake(string json, string field, string reason)
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+
+        var problem = await AssertProblemAsync(await hr.PutAsync("/api/staff/b1/credentials/HIPAA", new StringContent(json, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, field);
+
+        Assert.Contains(reason, problem.GetProperty("errors").GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        var b1 = await JsonAsync(await hr.GetAsync("/api/staff/b1"));
+        var hipaa = b1.GetProperty("requirements").EnumerateArray().Single(r => r.GetProperty("requirementKey").GetString() == "HIPAA");
+        Assert.Equal("missing", hipaa.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ValidationProblemWhenAPersonGivesAFieldInBothSpellings()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+
+        var response = await hr.PutAsync("/api/staff/p1", new StringContent("""{"first_name":"Pat","firstName":"Patricia","last_name":"Kim","email":"pat@example.org","clinic_id":"clinic-a","role":"nurse"}""", Encoding.UTF8, "application/json"));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "firstName");
+        Assert.Contains("first_name", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/p1")).StatusCode);
+    }
+
+    [Fact]
     public async Task ProblemsWhenACredentialPutIsWrong()
     {
         using var hr = _app.Hr();
