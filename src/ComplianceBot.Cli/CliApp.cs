@@ -81,12 +81,41 @@ public static class CliApp
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.UsageOrConfiguration;
         }
+        catch (Exception ex) when (StorageUnreachable(ex))
+        {
+            // Nothing answers where the settings point: a configuration problem (or the demo is not running), not a partial run.
+            await stderr.WriteLineAsync($"Cannot reach storage: {Innermost(ex).Message}. Check Storage__ConnectionString (or Storage__AccountName); for the demo's Azurite, copy the export line the demo prints.");
+            return ExitCodes.UsageOrConfiguration;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A dependency failed (storage unreachable, disk full): say what, without a stack trace.
+            // A dependency failed (storage answering errors, disk full): say what, without a stack trace.
             await stderr.WriteLineAsync($"Failed: {ex.Message}");
             return ExitCodes.Partial;
         }
+    }
+
+    /// <summary>Whether <paramref name="exception"/> comes from a storage endpoint nothing listens on (connection refused, unknown host).</summary>
+    internal static bool StorageUnreachable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData })
+            {
+                return true;
+            }
+
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(StorageUnreachable)) return true;
+        }
+
+        return false;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        var e = exception;
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
     }
 
     private static Command ImportCommand(CliContext context)
@@ -101,7 +130,7 @@ public static class CliApp
         {
             var path = parse.GetValue(file)!;
             if (!path.Exists) throw new UsageException($"File not found: {path.FullName}");
-            using var host = await context.StartAsync(ct);
+            using var host = await context.StartAsync(ct, email: false);
             var import = host.Services.GetRequiredService<ImportService>();
             var format = path.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase) ? TabularFormat.Json : TabularFormat.Csv;
             var request = new ImportRequest($"cli:{Environment.UserName}", parse.GetValue(dryRun), "cli");
@@ -196,7 +225,7 @@ public static class CliApp
         var command = new Command("report", "Compliance status of a clinic for surveyors") { clinic, asOf, format };
         command.SetAction(async (parse, ct) =>
         {
-            using var host = await context.StartAsync(ct);
+            using var host = await context.StartAsync(ct, email: false);
             var reports = host.Services.GetRequiredService<ComplianceReportService>();
             var c = (await SelectClinicsAsync(host, parse.GetValue(clinic), ct))[0];
             var report = (await reports.ForClinicAsync(c.Id, DateFor(c, parse.GetValue(asOf), host.Services.GetRequiredService<TimeProvider>()), ct))!;
@@ -267,7 +296,7 @@ public static class CliApp
         {
             var text = parse.GetValue(effective)!;
             if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on)) throw new UsageException($"--effective '{text}' is not a date (YYYY-MM-DD).");
-            using var host = await context.StartAsync(ct);
+            using var host = await context.StartAsync(ct, email: false);
             var service = host.Services.GetRequiredService<RetrainingEventService>();
             var request = new RetrainingEventRequest(parse.GetValue(kind)!, on, parse.GetValue(description)!, parse.GetValue(clinic), parse.GetValue(within));
             var result = await service.RecordAsync(request, $"cli:{Environment.UserName}", ct);
@@ -285,7 +314,7 @@ public static class CliApp
         var list = new Command("list", "The recorded retraining events, oldest first");
         list.SetAction(async (_, ct) =>
         {
-            using var host = await context.StartAsync(ct);
+            using var host = await context.StartAsync(ct, email: false);
             var table = new Table().AddColumns("Effective", "Credential", "Due within (days)", "Clinic", "Description");
             foreach (var e in await host.Services.GetRequiredService<RetrainingEventService>().ListAsync(ct))
             {
@@ -484,5 +513,6 @@ public sealed class CliContext(IAnsiConsole console, TextWriter stdout, TextWrit
 
     public IReadOnlyDictionary<string, string?>? Overrides { get; set; } = overrides;
 
-    public Task<IHost> StartAsync(CancellationToken ct) => CliServices.StartAsync(Overrides, ct);
+    /// <summary>The services; <paramref name="email"/> false for commands that neither compose nor send email.</summary>
+    public Task<IHost> StartAsync(CancellationToken ct, bool email = true) => CliServices.StartAsync(Overrides, ct, email);
 }

@@ -16,9 +16,10 @@ public static class CliServices
     /// <summary>
     /// Builds the services from appsettings.json (optional, current folder), environment variables
     /// (<c>Storage__ConnectionString</c> ...) and <paramref name="overrides"/>, and validates the
-    /// options now, so a missing setting is reported before any work starts.
+    /// options now, so a missing setting is reported before any work starts. Commands that send or compose no
+    /// email (import, report, retraining) pass <paramref name="email"/> false and need no <c>Email:FromAddress</c>.
     /// </summary>
-    public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    public static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, bool email = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -31,8 +32,8 @@ public static class CliServices
 
         builder.Services
             .AddComplianceBotApplication(builder.Configuration)
-            .AddStorageServices(builder.Configuration)
-            .AddEmailServices(builder.Configuration);
+            .AddStorageServices(builder.Configuration);
+        if (email) builder.Services.AddEmailServices(builder.Configuration);
 
         var host = builder.Build();
         host.Services.GetRequiredService<IStartupValidator>().Validate();

@@ -167,7 +167,7 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
 
         var csv = await Run("report", "--clinic", "seattle-north", "--as-of", AsOf, "--format", "csv");
         Assert.Equal(ExitCodes.Ok, csv.Exit);
-        Assert.StartsWith("clinic_id,employee_id,first_name,last_name,role,requirement,credential,status", csv.Out, StringComparison.Ordinal);
+        Assert.StartsWith("clinic_id,employee_id,first_name,last_name,role,requirement,credential,credential_number_masked,status", csv.Out, StringComparison.Ordinal);
         Assert.Contains("NG-1003", csv.Out, StringComparison.Ordinal);
         Assert.Contains("expired", csv.Out, StringComparison.Ordinal);
 

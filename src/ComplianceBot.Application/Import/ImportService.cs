@@ -403,7 +403,7 @@ public sealed partial class ImportService(
 
         var code = Field(row, "credential", RecordColumnAliases);
         if (code is null) return Fail<CredentialRecord>(row, "credential", "is required", out error);
-        if (!catalog.TryResolve(code, out var type)) return Fail<CredentialRecord>(row, ColumnOf(row, "credential", RecordColumnAliases), $"'{code}' is not a known credential code (see GET /api/catalog)", out error);
+        if (!catalog.TryResolve(code, out var type)) return Fail<CredentialRecord>(row, ColumnOf(row, "credential", RecordColumnAliases), $"'{code}' is not a known credential code (the catalog lists every code and alias: `compliancebot catalog`, or GET /api/catalog)", out error);
 
         DateOnly? issued = null;
         var issuedColumn = ColumnOf(row, "issued_on", RecordColumnAliases);

@@ -59,7 +59,7 @@ public static class AppSettings
         new("SendGrid:RequestTimeout", false, "Timeout of one mail/send POST; a timeout is an unknown outcome, never resent (default 00:00:30)."),
         new("SendGrid:WebhookPublicKey", true, "Verification key of SendGrid's signed event webhook (base64 DER). Unset: events are refused."),
         new("SendGrid:WebhookTimestampTolerance", false, "Oldest accepted webhook timestamp (default 00:05:00)."),
-        new("Email:FromAddress", true, "Sender address (a SendGrid verified sender). Required."),
+        new("Email:FromAddress", true, "Sender address (a SendGrid verified sender). Required by the app and by the CLI's `run` and `preview` (not by `import`, `report`, `retraining`, `catalog`)."),
         new("Email:FromName", true, "Sender display name (default ComplianceBot)."),
         new("Email:OutboxPath", false, "Folder for .eml files when no SendGrid key is set (default ./outbox)."),
         new("Auth:RequirePlatformAuth", true, "true in Azure: refuse to start unless App Service Authentication is on."),
