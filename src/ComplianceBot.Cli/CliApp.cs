@@ -49,6 +49,7 @@ public static class CliApp
             RetrainingCommand(context),
             SampleCommand(context),
             DemoCommand.Create(context),
+            EmulatorCommand(context),
         };
 
         var parse = root.Parse(args);
@@ -116,6 +117,26 @@ public static class CliApp
         var e = exception;
         while (e.InnerException is not null) e = e.InnerException;
         return e;
+    }
+
+    /// <summary>
+    /// <c>emulator install</c>: installs Azurite, the storage emulator, from the repository's package-lock.json
+    /// now (a CI step, or before going offline), under the same machine-wide lock the tests and the demo take, so
+    /// it is safe while they run. Nothing happens when a whole install is there already.
+    /// </summary>
+    private static Command EmulatorCommand(CliContext context)
+    {
+        var root = new Option<DirectoryInfo?>("--root") { Description = "Repository root holding package-lock.json (default: the one above this tool)" };
+        var install = new Command("install", "Install the storage emulator (Azurite) from package-lock.json, once, safely while tests run") { root };
+        install.SetAction(async (parse, ct) =>
+        {
+            var repo = parse.GetValue(root)?.FullName ?? LocalDev.AzuriteProcess.FindRepoRoot();
+            if (!File.Exists(Path.Combine(repo, "package-lock.json"))) throw new UsageException($"{repo} has no package-lock.json; give the repository root with --root.");
+            await DemoCommand.InstallStorageEmulatorAsync(context.Console, repo, npm: null, ct);
+            context.Console.MarkupLine($"Azurite is installed in {Spectre.Console.Markup.Escape(Path.Combine(repo, "node_modules"))}.");
+            return ExitCodes.Ok;
+        });
+        return new Command("emulator", "The local storage emulator") { install };
     }
 
     private static Command ImportCommand(CliContext context)
