@@ -38,6 +38,23 @@ public static class TabularReader
     public static IAsyncEnumerable<RawRow> ReadAsync(Stream body, TabularFormat format, CancellationToken cancellationToken = default) =>
         format == TabularFormat.Csv ? ReadCsvAsync(body, cancellationToken) : ReadJsonAsync(body, cancellationToken);
 
+    /// <summary>
+    /// A JSON field's column: camelCase is split first, so <c>issuedOn</c>, <c>issued_on</c>, <c>Issued On</c> and
+    /// <c>ISSUED_ON</c> are all <c>issued_on</c> (JSON bodies and answers are camelCase; the CSV columns snake_case).
+    /// </summary>
+    public static string NormalizeJsonField(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var split = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]) && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]))) split.Append('_');
+            split.Append(name[i]);
+        }
+
+        return NormalizeColumn(split.ToString());
+    }
+
     /// <summary>Lower case, trimmed, spaces and hyphens as underscores: "Employee ID" → "employee_id".</summary>
     public static string NormalizeColumn(string name) =>
         string.Join('_', name.Trim().ToLowerInvariant().Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));
@@ -186,7 +203,7 @@ public static class TabularReader
             RowError? error = null;
             foreach (var property in element.EnumerateObject())
             {
-                var name = NormalizeColumn(property.Name);
+                var name = NormalizeJsonField(property.Name);
                 switch (property.Value.ValueKind)
                 {
                     case JsonValueKind.String:

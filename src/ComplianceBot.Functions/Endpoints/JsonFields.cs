@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using ComplianceBot.Files;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,18 +33,7 @@ internal sealed class JsonFields
         _sent.TryGetValue(column, out var sent) ? sent : _camelCase ? CamelCase(column) : column;
 
     /// <summary>A field's column: <c>issuedOn</c>, <c>issued_on</c>, <c>Issued On</c> and <c>ISSUED_ON</c> are all <c>issued_on</c>.</summary>
-    public static string ColumnOf(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var split = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(name[i]) && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]))) split.Append('_');
-            split.Append(name[i]);
-        }
-
-        return TabularReader.NormalizeColumn(split.ToString());
-    }
+    public static string ColumnOf(string name) => TabularReader.NormalizeJsonField(name);
 
     /// <summary>A column in camelCase: <c>issued_on</c> → <c>issuedOn</c>.</summary>
     public static string CamelCase(string column)

@@ -78,13 +78,16 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
             [
               {"employee_id":"j1","first_name":"Jo","last_name":"Lane","email":"j1@example.org","clinic_id":"clinic-b","role":"nurse","hire_date":"3/4/2024","active":true},
               {"Employee ID":"j2","First Name":"Al","Last Name":"Ng","Email":"j2@example.org","Clinic ID":"clinic-b","Role":"RN"},
-              {"employee_id":"j3","first_name":"No","last_name":"Clinic","email":"j3@example.org","clinic_id":"clinic-z","role":"nurse"}
+              {"employee_id":"j3","first_name":"No","last_name":"Clinic","email":"j3@example.org","clinic_id":"clinic-z","role":"nurse"},
+              {"employeeId":"j4","firstName":"Cam","lastName":"Case","email":"j4@example.org","clinicId":"clinic-b","role":"nurse","hireDate":"2024-05-06"}
             ]
             """;
 
         var result = await JsonAsync(await hr.PostAsync("/api/staff/import", new StringContent(json, Encoding.UTF8, "application/json")));
 
-        Assert.Equal(2, result.GetProperty("created").GetInt32());
+        // JSON rows take the answers' camelCase as well as the CSV's snake_case (j4).
+        Assert.Equal(3, result.GetProperty("created").GetInt32());
+        Assert.Equal("2024-05-06", (await JsonAsync(await hr.GetAsync("/api/staff/j4"))).GetProperty("staff").GetProperty("hireDate").GetString());
         var rejected = Assert.Single(result.GetProperty("rejected").EnumerateArray());
         Assert.Equal(3, rejected.GetProperty("row").GetInt32());
         Assert.Equal("clinic_id", rejected.GetProperty("field").GetString());
