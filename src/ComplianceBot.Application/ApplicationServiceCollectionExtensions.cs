@@ -64,6 +64,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton<ReminderRunService>();
         services.TryAddSingleton<ComplianceReportService>();
         services.TryAddSingleton<ImportService>();
+        services.TryAddSingleton<RosterCheckService>();
         services.TryAddSingleton<RetrainingEventService>();
         return services;
     }

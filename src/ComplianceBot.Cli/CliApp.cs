@@ -47,6 +47,8 @@ public static class CliApp
             ReportCommand(context),
             CatalogCommand(context),
             RetrainingCommand(context),
+            CheckCommand(context),
+            ImportsCommand(context),
             SampleCommand(context),
             DemoCommand.Create(context),
             EmulatorCommand(context),
@@ -352,6 +354,76 @@ public static class CliApp
         });
 
         return new Command("retraining", "Retraining events: a new hazard (HazCom), a material policy change (HIPAA), a method or instrument change (CLIA)") { add, list };
+    }
+
+    private static Command CheckCommand(CliContext context)
+    {
+        var repair = new Option<bool>("--repair") { Description = "Keep each person in the clinic on record (or the one clinic that holds them), move over the training records it lacks and remove the other copies; audited" };
+        var roster = new Command("roster", "List people stored in more than one clinic, or whose clinic on record does not hold them; exit 1 when some are found and not repaired") { repair };
+        roster.SetAction(async (parse, ct) =>
+        {
+            using var host = await context.StartAsync(ct);
+            var fix = parse.GetValue(repair);
+            var result = await host.Services.GetRequiredService<RosterCheckService>().CheckAsync(fix, $"cli:{Environment.UserName}", ct);
+            if (result.Problems.Count == 0)
+            {
+                context.Console.MarkupLine("Roster check: every person is in exactly one clinic, the one on record.");
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("Employee", "Problem", fix ? "Repaired" : "Repair would");
+            foreach (var (problem, i) in result.Problems.Select((p, i) => (p, i)))
+            {
+                var action = fix
+                    ? RepairText(result.Repaired[i])
+                    : problem.StaffClinicIds.Count == 0 ? "remove the stale clinic record" : $"keep {KeptClinic(problem)}";
+                table.AddRow(Markup.Escape(problem.EmployeeId), Markup.Escape(problem.Describe()), Markup.Escape(action));
+            }
+
+            context.Console.Write(table);
+            context.Console.MarkupLine(fix
+                ? $"Repaired {result.Repaired.Count} people; each repair is in the audit log (roster.repair)."
+                : $"[yellow]{result.Problems.Count} people need a repair[/]: run [bold]compliancebot check roster --repair[/].");
+            return fix ? ExitCodes.Ok : ExitCodes.Partial;
+        });
+        return new Command("check", "Check stored data for inconsistencies") { roster };
+    }
+
+    /// <summary>The clinic a repair keeps, as <see cref="IStaffStore.RepairAsync"/> chooses it (before the active flags are read).</summary>
+    private static string KeptClinic(RosterProblem problem) =>
+        problem.IndexClinicId is { } onRecord && problem.StaffClinicIds.Contains(onRecord) ? onRecord : problem.StaffClinicIds.Count == 1 ? problem.StaffClinicIds[0] : "an active copy";
+
+    private static string RepairText(RosterRepair repair) =>
+        repair.KeptClinicId is null
+            ? "removed the stale clinic record"
+            : repair.RemovedFromClinicIds.Count == 0 ? $"kept in {repair.KeptClinicId}, clinic record corrected" : $"kept in {repair.KeptClinicId}, removed from {string.Join(", ", repair.RemovedFromClinicIds)}";
+
+    private static Command ImportsCommand(CliContext context)
+    {
+        var unfinished = new Option<bool>("--unfinished") { Description = "Imports of the last 30 days that started over a minute ago and never finished", Required = true };
+        var command = new Command("imports", "Imports that were stopped part-way (exit 1 when there are any)") { unfinished };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(unfinished)) throw new UsageException("Give --unfinished: only imports that never finished are listed.");
+            using var host = await context.StartAsync(ct);
+            var imports = await host.Services.GetRequiredService<ImportService>().ListUnfinishedAsync(ct);
+            if (imports.Count == 0)
+            {
+                context.Console.MarkupLine("Every import of the last 30 days finished.");
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("Started (UTC)", "By", "File", "Import id");
+            foreach (var i in imports)
+            {
+                table.AddRow(i.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), Markup.Escape(i.Actor), i.Kind == "records" ? "training records" : "roster", Markup.Escape(i.ImportId));
+            }
+
+            context.Console.Write(table);
+            context.Console.MarkupLine($"[yellow]{imports.Count} import(s) stopped part-way[/]: some rows may be saved and others not. Import the same file again to finish it.");
+            return ExitCodes.Partial;
+        });
+        return command;
     }
 
     private static Command SampleCommand(CliContext context)

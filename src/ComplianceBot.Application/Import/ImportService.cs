@@ -189,6 +189,10 @@ public sealed partial class ImportService(
         where TKey : notnull
     {
         var tally = new Tally(request.DryRun);
+        var importId = NewImportId();
+
+        // Recorded before the first write, so an import killed part-way (no finish record) is found and shown to HR.
+        await AuditStartAsync(action, request, importId, cancellationToken).ConfigureAwait(false);
         var seen = new Dictionary<TKey, int>();
         var pending = new List<(T Item, int Row)>();
         var writing = new Queue<Task>();
@@ -248,12 +252,12 @@ public sealed partial class ImportService(
             // The chunks in flight settle first, so the audit counts what they wrote; a failure of theirs is
             // the one already being reported, or comes second to it.
             foreach (var chunk in writing) await chunk.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await AuditFailureAsync(action, request, tally, failure).ConfigureAwait(false);
+            await AuditFailureAsync(action, request, importId, tally, failure).ConfigureAwait(false);
             throw;
         }
 
-        await AuditAsync(action, request, tally, cancellationToken).ConfigureAwait(false);
-        return tally.ToResult() with { MissingColumns = missingColumns };
+        await AuditAsync(action, request, importId, tally, cancellationToken).ConfigureAwait(false);
+        return tally.ToResult() with { MissingColumns = missingColumns, ImportId = request.DryRun ? null : importId };
 
         // Waits for the oldest chunk when as many as allowed are in flight, then starts writing this one.
         async Task StartWriteAsync(List<(T Item, int Row)> chunk)
@@ -469,6 +473,13 @@ public sealed partial class ImportService(
             outcomes = await staffStore.UpsertManyAsync(batch.Select(b => b.Item).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i] != WriteOutcome.Conflict) continue;
+            var (lostRow, rowNumber) = batch[i];
+            tally.Conflict(new RowError(rowNumber, "employee_id", $"not imported: another upload put {lostRow.EmployeeId} into another clinic at the same moment, and they stay there; upload this row again if they belong in {lostRow.ClinicId}"));
+        }
+
         tally.Count(batch.Select((b, i) =>
         {
             var (s, row) = b;
@@ -476,7 +487,7 @@ public sealed partial class ImportService(
                 ? new MovedRow(row, s.EmployeeId, from, s.ClinicId)
                 : null;
             return (new ImportedRow(row, s.EmployeeId, s.ClinicId), outcomes[i], move);
-        }));
+        }).Where(w => w.Item2 != WriteOutcome.Conflict));
     }
 
     private async Task WriteRecordsAsync(List<((string ClinicId, CredentialRecord Record) Item, int Row)> batch, Tally tally, SemaphoreSlim slots, CancellationToken cancellationToken)
@@ -554,26 +565,79 @@ public sealed partial class ImportService(
     /// <summary>Equal for import purposes: the source of a row does not make it a change.</summary>
     private static bool SameRecord(CredentialRecord a, CredentialRecord b) => a with { Source = b.Source, Verified = b.Verified } == b;
 
-    private Task AuditAsync(string action, ImportRequest request, Tally tally, CancellationToken cancellationToken) =>
-        AppendAuditAsync(action, request, tally, tally.RejectedCount == 0 ? "ok" : "partial", string.Empty, cancellationToken);
+    private Task AuditAsync(string action, ImportRequest request, string importId, Tally tally, CancellationToken cancellationToken) =>
+        AppendAuditAsync(action, request, importId, tally, tally.RejectedTotal == 0 ? "ok" : "partial", string.Empty, cancellationToken);
 
     /// <summary>
     /// Chunks written before the failure stay written, so the audit says how many. Written without the
     /// request's token: a client that went away is one of the failures this records.
     /// </summary>
-    private Task AuditFailureAsync(string action, ImportRequest request, Tally tally, Exception failure) =>
-        AppendAuditAsync(action, request, tally, "failed", " error=" + failure.GetType().Name, CancellationToken.None);
+    private Task AuditFailureAsync(string action, ImportRequest request, string importId, Tally tally, Exception failure) =>
+        AppendAuditAsync(action, request, importId, tally, "failed", " error=" + failure.GetType().Name, CancellationToken.None);
+
+    /// <summary>The action of the record written when an import starts: the import's action with <c>.started</c>.</summary>
+    public const string StartedSuffix = ".started";
+
+    /// <summary>The import actions whose start and finish are recorded.</summary>
+    private static readonly string[] ImportActions = ["import.roster", "import.records"];
+
+    /// <summary>A short random id that ties an import's start record to its finish record.</summary>
+    private static string NewImportId() => Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>
+    /// The start record, under <see cref="AuditRecord.Organization"/> (the clinics are not known yet): who, which kind
+    /// of file, and its import id; the row count is not known until the file has been read.
+    /// </summary>
+    private async Task AuditStartAsync(string action, ImportRequest request, string importId, CancellationToken cancellationToken)
+    {
+        if (request.DryRun) return;
+        var kind = action[(action.LastIndexOf('.') + 1)..];
+        await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), request.Actor, action + StartedSuffix, AuditRecord.Organization, "file", "started", $"import={importId} kind={kind} rows=unknown"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How long an import may run before one without a finish record counts as unfinished.</summary>
+    public static readonly TimeSpan UnfinishedAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>How far back <see cref="ListUnfinishedAsync"/> looks for imports that never finished.</summary>
+    public static readonly TimeSpan UnfinishedLookback = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Imports of the last <see cref="UnfinishedLookback"/> that started more than <see cref="UnfinishedAfter"/> ago and
+    /// have no finish record (ok, partial or failed): the process running them was stopped part-way, so some of their
+    /// rows may be stored and others not. Newest first. Uploading the same file again completes it.
+    /// </summary>
+    public async Task<IReadOnlyList<UnfinishedImport>> ListUnfinishedAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var records = await audit.ListActionsAsync([.. ImportActions, .. ImportActions.Select(a => a + StartedSuffix)], now - UnfinishedLookback, now.AddTicks(1), cancellationToken).ConfigureAwait(false);
+        var finished = records.Where(r => !r.Action.EndsWith(StartedSuffix, StringComparison.Ordinal)).Select(r => ImportIdOf(r.Detail)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return records
+            .Where(r => r.Action.EndsWith(StartedSuffix, StringComparison.Ordinal) && r.At <= now - UnfinishedAfter)
+            .Select(r => (Record: r, Id: ImportIdOf(r.Detail)))
+            .Where(r => r.Id is not null && !finished.Contains(r.Id))
+            .OrderByDescending(r => r.Record.At)
+            .Select(r => new UnfinishedImport(r.Id!, r.Record.At, r.Record.Actor, r.Record.Action[(r.Record.Action.IndexOf('.', StringComparison.Ordinal) + 1)..^StartedSuffix.Length]))
+            .ToList();
+    }
+
+    /// <summary>The <c>import=</c> value of an audit detail, or null.</summary>
+    private static string? ImportIdOf(string? detail)
+    {
+        if (detail is null || !detail.StartsWith("import=", StringComparison.Ordinal)) return null;
+        var end = detail.IndexOf(' ', StringComparison.Ordinal);
+        return end < 0 ? detail["import=".Length..] : detail["import=".Length..end];
+    }
 
     /// <summary>
     /// Exactly one record per import: under the clinic it touched, or under <see cref="AuditRecord.Organization"/>
     /// when it touched several (or none), with those clinics named in the detail.
     /// </summary>
-    private async Task AppendAuditAsync(string action, ImportRequest request, Tally tally, string outcome, string suffix, CancellationToken cancellationToken)
+    private async Task AppendAuditAsync(string action, ImportRequest request, string importId, Tally tally, string outcome, string suffix, CancellationToken cancellationToken)
     {
         if (request.DryRun) return;
         var touched = tally.Clinics.Order(StringComparer.Ordinal).ToList();
         var clinicId = touched.Count == 1 ? touched[0] : AuditRecord.Organization;
-        var detail = string.Create(CultureInfo.InvariantCulture, $"rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedCount}{suffix}");
+        var detail = string.Create(CultureInfo.InvariantCulture, $"import={importId} rows={tally.Total} created={tally.Created} updated={tally.Updated} unchanged={tally.Unchanged} rejected={tally.RejectedTotal}{suffix}");
         if (touched.Count > 1) detail += " " + ClinicList(touched);
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), request.Actor, action, clinicId, "file", outcome, detail), cancellationToken).ConfigureAwait(false);
     }
@@ -703,6 +767,29 @@ public sealed partial class ImportService(
         /// <summary>A row rejected because of the header: counted, its error already listed.</summary>
         public void RejectUnlisted() => RejectedCount++;
 
+        private List<RowError> Conflicts { get; } = [];
+
+        private int ConflictCount { get; set; }
+
+        /// <summary>A valid row that lost a race for its person to another write (called by the writes, under the lock).</summary>
+        public void Conflict(RowError error)
+        {
+            lock (_writes)
+            {
+                ConflictCount++;
+                if (Conflicts.Count < ImportResult.MaxReportedErrors) Conflicts.Add(error);
+            }
+        }
+
+        /// <summary>Rows rejected by validation and rows that lost a race, once every write has settled.</summary>
+        public int RejectedTotal
+        {
+            get
+            {
+                lock (_writes) return RejectedCount + ConflictCount;
+            }
+        }
+
         private FirstRows<ImportedRow> CreatedRows { get; } = new(r => r.Row);
 
         private FirstRows<ImportedRow> UpdatedRows { get; } = new(r => r.Row);
@@ -757,8 +844,12 @@ public sealed partial class ImportService(
         {
             lock (_writes)
             {
-                return new(Created + Updated + Unchanged, Created, Updated, Unchanged, Rejected.OrderBy(r => r.Row).ToList(), RejectedCount, Warnings, DryRun)
+                var rejected = Conflicts.Count == 0
+                    ? Rejected.OrderBy(r => r.Row).ToList()
+                    : Rejected.Concat(Conflicts).OrderBy(r => r.Row).Take(ImportResult.MaxReportedErrors).ToList();
+                return new(Created + Updated + Unchanged, Created, Updated, Unchanged, rejected, RejectedCount + ConflictCount, Warnings, DryRun)
                 {
+                    ConflictCount = ConflictCount,
                     CreatedRows = CreatedRows.ToList(),
                     UpdatedRows = UpdatedRows.ToList(),
                     MovedRows = MovedRows.ToList(),

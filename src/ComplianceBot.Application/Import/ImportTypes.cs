@@ -65,9 +65,22 @@ public sealed record ImportResult(
     /// <summary>How many people the roster moved to another clinic (each is counted in <see cref="Updated"/> too).</summary>
     public int MovedCount { get; init; }
 
+    /// <summary>
+    /// Valid roster rows not imported because another upload put the same person into another clinic at the same
+    /// moment (each is listed in <see cref="Rejected"/> with the reason and counted in <see cref="RejectedCount"/>).
+    /// </summary>
+    public int ConflictCount { get; init; }
+
+    /// <summary>The id of this import in the audit log (its start and finish records); null for a dry run.</summary>
+    public string? ImportId { get; init; }
+
     /// <summary>Nothing could be imported: every row was rejected, or the header lacks a required column.</summary>
     public bool AllRejected => (Accepted == 0 && RejectedCount > 0) || MissingColumns.Count > 0;
 }
+
+/// <summary>An import that started and never recorded its end: the process running it was stopped part-way.</summary>
+/// <param name="Kind"><c>roster</c> or <c>records</c>.</param>
+public sealed record UnfinishedImport(string ImportId, DateTimeOffset StartedAt, string Actor, string Kind);
 
 /// <summary>The file had no usable header or body at all; answered as 400, not as row errors.</summary>
 public sealed class UnreadableImportException(string message) : Exception(message);

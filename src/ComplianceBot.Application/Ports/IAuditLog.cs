@@ -24,4 +24,7 @@ public interface IAuditLog
 
     /// <summary>Entries for one clinic between two instants, oldest first.</summary>
     Task<IReadOnlyList<AuditRecord>> ListAsync(string clinicId, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default);
+
+    /// <summary>Entries of any clinic whose action is one of <paramref name="actions"/>, between two instants, oldest first.</summary>
+    Task<IReadOnlyList<AuditRecord>> ListActionsAsync(IReadOnlyCollection<string> actions, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default);
 }

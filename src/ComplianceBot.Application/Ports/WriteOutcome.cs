@@ -8,4 +8,10 @@ public enum WriteOutcome
     Created,
     Updated,
     Unchanged,
+
+    /// <summary>
+    /// Not written: another write claimed the person for another clinic at the same moment (two uploads racing
+    /// for the same employee id). The person stays in the clinic the other write gave them.
+    /// </summary>
+    Conflict,
 }

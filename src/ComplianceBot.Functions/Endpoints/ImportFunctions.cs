@@ -34,6 +34,33 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
     public Task<IResult> ImportRecordsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "records/import")] HttpRequest request, CancellationToken ct) =>
         ImportAsync(request.HttpContext, options.Value, (rows, req) => import.ImportRecordsAsync(rows, req, ct));
 
+    /// <summary>
+    /// Imports that started more than a minute ago and never recorded their end: the process running them was stopped
+    /// part-way, so some rows may be stored and others not. Uploading the same file again completes it.
+    /// </summary>
+    [Function("ListUnfinishedImports")]
+    [Allow(Access.Hr)]
+    [Responds(200, 400)]
+    [Query("unfinished", "true (required): imports of the last 30 days that started over a minute ago and never finished.")]
+    [Operation("Imports that never finished (stopped part-way): upload those files again", Returns = typeof(IReadOnlyList<UnfinishedImport>))]
+    public async Task<IResult> ListUnfinishedAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "imports")] HttpRequest request, CancellationToken ct)
+    {
+        foreach (var key in request.Query.Keys)
+        {
+            if (key is "unfinished") continue;
+            return Answers.BadRequest("Unknown query parameter", $"'{key}' is not a parameter of this operation; it takes unfinished=true.");
+        }
+
+        var text = request.Query["unfinished"].ToString();
+        if (!bool.TryParse(text, out var unfinished) || !unfinished)
+        {
+            var reason = string.IsNullOrEmpty(text) ? "is required: give unfinished=true" : $"'{text}' is not supported: give unfinished=true (only unfinished imports are listed)";
+            return Answers.InvalidQuery("unfinished", reason);
+        }
+
+        return TypedResults.Ok(await import.ListUnfinishedAsync(ct));
+    }
+
     private static async Task<IResult> ImportAsync(HttpContext context, ImportOptions options, Func<IAsyncEnumerable<RawRow>, ImportRequest, Task<ImportResult>> run)
     {
         var user = context.User;

@@ -19,12 +19,16 @@ internal static class PartitionUpsert
     private const int MaxRounds = 3;
 
     /// <param name="desired">Rows of one partition with distinct RowKeys.</param>
-    /// <param name="beforeWrite">Called once, after comparing and before writing, with the indices of rows to be created.</param>
+    /// <param name="beforeWrite">
+    /// Called in each round, after comparing and before writing, with the indices of rows to be created; it answers
+    /// the indices of rows that must not be written at all (their outcome is then <see cref="WriteOutcome.Unchanged"/>,
+    /// for the caller to replace).
+    /// </param>
     public static async Task<WriteOutcome[]> RunAsync(
         TableClient table,
         string partitionKey,
         IReadOnlyList<TableEntity> desired,
-        Func<IReadOnlyList<int>, Task>? beforeWrite,
+        Func<IReadOnlyList<int>, Task<IReadOnlyCollection<int>>>? beforeWrite,
         CancellationToken cancellationToken,
         bool insertFirst = false)
     {
@@ -63,9 +67,11 @@ internal static class PartitionUpsert
                 }
             }
 
-            if (round == 1 && beforeWrite is not null)
+            if (beforeWrite is not null)
             {
-                await beforeWrite(pending.Where(p => p.Outcome == WriteOutcome.Created).Select(p => p.Index).ToList()).ConfigureAwait(false);
+                var skipped = (await beforeWrite(pending.Where(p => p.Outcome == WriteOutcome.Created).Select(p => p.Index).ToList()).ConfigureAwait(false)).ToHashSet();
+                foreach (var i in skipped) final[i] = WriteOutcome.Unchanged;
+                pending.RemoveAll(p => skipped.Contains(p.Index));
             }
 
             try

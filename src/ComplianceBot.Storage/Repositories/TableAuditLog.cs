@@ -46,5 +46,33 @@ public sealed class TableAuditLog(StorageTables tables) : IAuditLog
         return records;
     }
 
+    /// <summary>
+    /// One query over every partition: a RowKey range (the time window) and the actions, filtered by the service.
+    /// For the rare questions about the whole log, such as imports that never finished.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditRecord>> ListActionsAsync(IReadOnlyCollection<string> actions, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        if (actions.Count == 0) return [];
+        var actionFilter = string.Join(" or ", actions.Select(a => TableClient.CreateQueryFilter($"Action eq {a}")));
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {Ticks(fromInclusive)} and RowKey lt {Ticks(toExclusive)}") + $" and ({actionFilter})";
+        var records = new List<AuditRecord>();
+        await foreach (var e in tables.AuditLog.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(ToRecord(e, TableKey.Decode(e.PartitionKey)));
+        }
+
+        return records.OrderBy(r => r.At).ToList();
+    }
+
+    private static AuditRecord ToRecord(TableEntity e, string clinicId) => new(
+        e.GetDateTimeOffset("At")!.Value,
+        e.GetString("Actor") ?? string.Empty,
+        e.GetString("Action") ?? string.Empty,
+        clinicId,
+        e.GetString("Target") ?? string.Empty,
+        e.GetString("Outcome") ?? string.Empty,
+        e.GetString("Detail"));
+
     private static string Ticks(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 }

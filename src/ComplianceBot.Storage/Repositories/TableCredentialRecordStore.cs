@@ -64,6 +64,37 @@ public sealed class TableCredentialRecordStore(StorageTables tables) : ICredenti
         }
     }
 
+    /// <summary>
+    /// Folds a second copy of a person's records into the clinic kept by a roster repair: the records the kept clinic
+    /// lacks are copied over (it keeps its own where both have one), then every record of the other clinic is deleted.
+    /// </summary>
+    internal static async Task MergeAsync(StorageTables tables, string employeeId, string fromClinicId, string toClinicId, CancellationToken cancellationToken)
+    {
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var entity in tables.CredentialRecords.QueryAsync<TableEntity>(PersonFilter(toClinicId, employeeId), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            kept.Add(entity.RowKey);
+        }
+
+        var old = new List<TableEntity>();
+        await foreach (var entity in tables.CredentialRecords.QueryAsync<TableEntity>(PersonFilter(fromClinicId, employeeId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            old.Add(entity);
+        }
+
+        var to = TableKey.Encode(toClinicId);
+        foreach (var batch in old.Where(e => !kept.Contains(e.RowKey)).Chunk(TableClientExtensions.MaxTransactionActions))
+        {
+            await tables.CredentialRecords.SubmitTransactionOnceAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(to, ToRecord(e)))).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var batch in old.Chunk(TableClientExtensions.MaxTransactionActions))
+        {
+            var deletes = batch.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(e.PartitionKey, e.RowKey), ETag.All)).ToList();
+            await tables.CredentialRecords.SubmitTransactionOnceAsync(deletes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     // '|' is escaped inside parts, so "emp|" .. "emp}" ('}' follows '|') is exactly this person's rows.
     private static string PersonFilter(string clinicId, string employeeId)
     {

@@ -30,9 +30,9 @@ public sealed class ImportServiceTests
 
         Assert.Same(store.Failure, failure);
         Assert.Equal(ImportService.WriteChunk, (await _staff.ListByClinicAsync(ClinicA.Id)).Count);
-        var audit = Assert.Single(_audit.Records);
+        var audit = Finished();
         Assert.Equal(("import.roster", "clinic-a", "failed"), (audit.Action, audit.ClinicId, audit.Outcome));
-        Assert.Equal($"rows={ImportService.WriteChunk + 500} created={ImportService.WriteChunk} updated=0 unchanged=0 rejected=0 error=IOException", audit.Detail);
+        Assert.Equal($"rows={ImportService.WriteChunk + 500} created={ImportService.WriteChunk} updated=0 unchanged=0 rejected=0 error=IOException", WithoutImportId(audit.Detail));
         Assert.Equal(Now, audit.At);
     }
 
@@ -47,9 +47,9 @@ public sealed class ImportServiceTests
         await Assert.ThrowsAsync<IOException>(() => import.ImportRecordsAsync(Rows(ImportService.WriteChunk + 100, Hipaa, thenFail: true), Request));
 
         Assert.Equal(ImportService.WriteChunk, (await _records.ListByClinicAsync(ClinicA.Id)).Count);
-        var audit = Assert.Single(_audit.Records);
+        var audit = Finished();
         Assert.Equal(("import.records", "clinic-a", "failed"), (audit.Action, audit.ClinicId, audit.Outcome));
-        Assert.Equal($"rows={ImportService.WriteChunk + 100} created={ImportService.WriteChunk} updated=0 unchanged=0 rejected=0 error=IOException", audit.Detail);
+        Assert.Equal($"rows={ImportService.WriteChunk + 100} created={ImportService.WriteChunk} updated=0 unchanged=0 rejected=0 error=IOException", WithoutImportId(audit.Detail));
     }
 
     [Fact]
@@ -61,9 +61,9 @@ public sealed class ImportServiceTests
         var result = await import.ImportRosterAsync(Rows(ImportService.WriteChunk + 500, Person), Request);
 
         Assert.Equal(ImportService.WriteChunk + 500, result.Created);
-        var audit = Assert.Single(_audit.Records);
+        var audit = Finished();
         Assert.Equal("ok", audit.Outcome);
-        Assert.Equal($"rows={ImportService.WriteChunk + 500} created={ImportService.WriteChunk + 500} updated=0 unchanged=0 rejected=0", audit.Detail);
+        Assert.Equal($"rows={ImportService.WriteChunk + 500} created={ImportService.WriteChunk + 500} updated=0 unchanged=0 rejected=0", WithoutImportId(audit.Detail));
     }
 
     [Fact]
@@ -76,9 +76,9 @@ public sealed class ImportServiceTests
 
         await import.ImportRosterAsync(Rows(4, i => new Dictionary<string, string?>(Person(i)) { ["clinic_id"] = i % 2 == 0 ? "clinic-b" : "clinic-a" }), Request);
 
-        var audit = Assert.Single(_audit.Records);
+        var audit = Finished();
         Assert.Equal(("import.roster", AuditRecord.Organization, "ok"), (audit.Action, audit.ClinicId, audit.Outcome));
-        Assert.Equal("rows=4 created=4 updated=0 unchanged=0 rejected=0 clinics=2: clinic-a,clinic-b", audit.Detail);
+        Assert.Equal("rows=4 created=4 updated=0 unchanged=0 rejected=0 clinics=2: clinic-a,clinic-b", WithoutImportId(audit.Detail));
     }
 
     [Fact]
@@ -147,9 +147,101 @@ public sealed class ImportServiceTests
         Assert.Same(store.Failure, failure);
         var stored = (await Task.WhenAll(Enumerable.Range(0, 60).Select(c => _records.ListByClinicAsync($"clinic-{c:D2}")))).Sum(r => r.Count);
         Assert.InRange(stored, 1, rows - 1);
-        var audit = Assert.Single(_audit.Records);
+        var audit = Finished();
         Assert.Equal(("import.records", AuditRecord.Organization, "failed"), (audit.Action, audit.ClinicId, audit.Outcome));
         Assert.Contains($" created={stored} ", audit.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>The one finish record of the import (its start record aside), checked to carry the start's import id.</summary>
+    private AuditRecord Finished()
+    {
+        var started = Assert.Single(_audit.Records, r => r.Action.EndsWith(ImportService.StartedSuffix, StringComparison.Ordinal));
+        var finished = Assert.Single(_audit.Records, r => !r.Action.EndsWith(ImportService.StartedSuffix, StringComparison.Ordinal));
+        Assert.Equal(started.Detail!.Split(' ')[0], finished.Detail!.Split(' ')[0]);
+        return finished;
+    }
+
+    /// <summary>An import's audit detail without its leading <c>import=id</c>.</summary>
+    private static string? WithoutImportId(string? detail) =>
+        detail is not null && detail.StartsWith("import=", StringComparison.Ordinal) ? detail[(detail.IndexOf(' ', StringComparison.Ordinal) + 1)..] : detail;
+
+    [Fact]
+    public async Task RecordsTheImportAsStartedBeforeItsFirstWriteWithWhoAndKind()
+    {
+        await _clinics.UpsertAsync(ClinicA);
+        var seenAtFirstWrite = new List<AuditRecord>();
+        var store = new SlowStaffStore(_staff, () =>
+        {
+            lock (seenAtFirstWrite) if (seenAtFirstWrite.Count == 0) seenAtFirstWrite.AddRange(_audit.Records);
+            return Task.CompletedTask;
+        });
+
+        var result = await Service(store, _records).ImportRosterAsync(Rows(3, Person), Request);
+
+        var started = Assert.Single(seenAtFirstWrite);
+        Assert.Equal(("import.roster.started", AuditRecord.Organization, "started", "hr@example.org"), (started.Action, started.ClinicId, started.Outcome, started.Actor));
+        Assert.Equal($"import={result.ImportId} kind=roster rows=unknown", started.Detail);
+        Assert.StartsWith($"import={result.ImportId} rows=3 ", Finished().Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListsAnImportThatStartedMoreThanAMinuteAgoAndNeverFinishedAsUnfinished()
+    {
+        await _clinics.UpsertAsync(ClinicA);
+        var clock = new ManualTimeProvider(Now);
+        var import = Service(_staff, _records, clock);
+
+        // One import finishes; a second is killed part-way (the process dies: no finish, not even "failed").
+        await import.ImportRosterAsync(Rows(2, Person), Request);
+        await _audit.AppendAsync(new AuditRecord(Now, "hr2@example.org", "import.records.started", AuditRecord.Organization, "file", "started", "import=deadbeef0001 kind=records rows=unknown"));
+
+        Assert.Empty(await import.ListUnfinishedAsync());
+        clock.Advance(TimeSpan.FromSeconds(61));
+        var unfinished = Assert.Single(await import.ListUnfinishedAsync());
+        Assert.Equal(new UnfinishedImport("deadbeef0001", Now, "hr2@example.org", "records"), unfinished);
+
+        clock.Advance(ImportService.UnfinishedLookback);
+        Assert.Empty(await import.ListUnfinishedAsync());
+    }
+
+    [Fact]
+    public async Task RejectsTheRowsThatLostARaceForTheirPersonNamingTheRowAndStoresTheOthers()
+    {
+        await _clinics.UpsertAsync(ClinicA);
+        var store = new StaffStoreLosingIds(_staff, "e00001");
+
+        var result = await Service(store, _records).ImportRosterAsync(Rows(3, Person), Request);
+
+        Assert.Equal((2, 1, 1), (result.Created, result.RejectedCount, result.ConflictCount));
+        var lost = Assert.Single(result.Rejected);
+        Assert.Equal((2, "employee_id"), (lost.Row, lost.Field));
+        Assert.Contains("another upload put e00001 into another clinic at the same moment", lost.Reason, StringComparison.Ordinal);
+        Assert.Equal(("partial", "rows=3 created=2 updated=0 unchanged=0 rejected=1"), (Finished().Outcome, WithoutImportId(Finished().Detail)));
+    }
+
+    /// <summary>The in-memory store, except that the given ids lose their claim to a concurrent import.</summary>
+    private sealed class StaffStoreLosingIds(IStaffStore inner, params string[] losing) : IStaffStore
+    {
+        public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetAsync(employeeId, cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default) => inner.ClinicsByEmployeeAsync(cancellationToken);
+
+        public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) => inner.ListByClinicAsync(clinicId, cancellationToken);
+
+        public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(employeeId, cancellationToken);
+
+        public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default) => inner.PutAsync(member, precondition, cancellationToken);
+
+        public Task<IReadOnlyList<RosterProblem>> FindRosterProblemsAsync(CancellationToken cancellationToken = default) => inner.FindRosterProblemsAsync(cancellationToken);
+
+        public Task<RosterRepair> RepairAsync(RosterProblem problem, CancellationToken cancellationToken = default) => inner.RepairAsync(problem, cancellationToken);
+
+        public async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
+        {
+            var written = await inner.UpsertManyAsync(staff.Where(s => !losing.Contains(s.EmployeeId)).ToList(), cancellationToken);
+            var next = 0;
+            return staff.Select(s => losing.Contains(s.EmployeeId) ? WriteOutcome.Conflict : written[next++]).ToList();
+        }
     }
 
     /// <summary>60 clinics of 100 people each (clinic-00 .. clinic-59), one record row per person, in clinic order: three chunks.</summary>
@@ -166,8 +258,8 @@ public sealed class ImportServiceTests
         return (people.Select(p => p.EmployeeId).ToArray(), people.Count);
     }
 
-    private ImportService Service(IStaffStore staff, ICredentialRecordStore records) =>
-        new(_clinics, staff, records, _audit, CredentialCatalog.Default, new ManualTimeProvider(Now));
+    private ImportService Service(IStaffStore staff, ICredentialRecordStore records, TimeProvider? clock = null) =>
+        new(_clinics, staff, records, _audit, CredentialCatalog.Default, clock ?? new ManualTimeProvider(Now));
 
     private static Dictionary<string, string?> Person(int i) => new(StringComparer.Ordinal)
     {
@@ -217,6 +309,10 @@ public sealed class ImportServiceTests
         public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(employeeId, cancellationToken);
 
         public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default) => inner.PutAsync(member, precondition, cancellationToken);
+
+        public Task<IReadOnlyList<RosterProblem>> FindRosterProblemsAsync(CancellationToken cancellationToken = default) => inner.FindRosterProblemsAsync(cancellationToken);
+
+        public Task<RosterRepair> RepairAsync(RosterProblem problem, CancellationToken cancellationToken = default) => inner.RepairAsync(problem, cancellationToken);
 
         public async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
         {
@@ -286,6 +382,10 @@ public sealed class ImportServiceTests
         public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(employeeId, cancellationToken);
 
         public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default) => inner.PutAsync(member, precondition, cancellationToken);
+
+        public Task<IReadOnlyList<RosterProblem>> FindRosterProblemsAsync(CancellationToken cancellationToken = default) => inner.FindRosterProblemsAsync(cancellationToken);
+
+        public Task<RosterRepair> RepairAsync(RosterProblem problem, CancellationToken cancellationToken = default) => inner.RepairAsync(problem, cancellationToken);
 
         public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default) =>
             ++_calls == failingCall ? throw Failure : inner.UpsertManyAsync(staff, cancellationToken);

@@ -17,6 +17,11 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         var page = await SignedInPageAsync(BrowserAppFixture.HrKey);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Import staff data" })).ToBeVisibleAsync();
 
+        // HR sees whether any import stopped part-way (GET /api/imports?unfinished=true): none here.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Imports that did not finish" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#unfinished-status")).ToHaveTextAsync("Every import of the last 30 days finished.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Imports that did not finish" })).ToBeHiddenAsync();
+
         // Dry run of a roster with two bad rows (row 3: email, row 4: role).
         await page.GetByLabel("Roster").CheckAsync();
         await page.GetByLabel("CSV file").SetInputFilesAsync(Csv("roster.csv",

@@ -3,6 +3,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ComplianceBot.Application.Import;
+using ComplianceBot.Application.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using static ComplianceBot.Functions.Tests.Support.Problems;
@@ -42,6 +44,29 @@ public sealed class ImportApiTests(AzuriteFixture azurite) : IDisposable
         var a2 = (await JsonAsync(await hr.GetAsync("/api/staff/a2"))).GetProperty("staff");
         Assert.Equal("Ann \"Nan\"", a2.GetProperty("firstName").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/api/staff/a3")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ListsTheImportThatStartedAndNeverFinishedButNotTheOneThatFinished()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        var finished = await JsonAsync(await hr.PostAsync("/api/staff/import", TestData.Csv(TestData.RosterCsv)));
+
+        // An import whose process was killed part-way: its start record, and nothing after it.
+        var audit = _app.Services.GetRequiredService<IAuditLog>();
+        await audit.AppendAsync(new AuditRecord(_app.Clock.GetUtcNow(), "hr:killed", "import.roster.started", AuditRecord.Organization, "file", "started", "import=0123456789ab kind=roster rows=unknown"));
+        Assert.Empty((await JsonAsync(await hr.GetAsync("/api/imports?unfinished=true"))).EnumerateArray());
+
+        _app.Clock.Advance(TimeSpan.FromMinutes(2));
+        var listed = Assert.Single((await JsonAsync(await hr.GetAsync("/api/imports?unfinished=true"))).EnumerateArray());
+        Assert.Equal("0123456789ab", listed.GetProperty("importId").GetString());
+        Assert.Equal(("hr:killed", "roster"), (listed.GetProperty("actor").GetString(), listed.GetProperty("kind").GetString()));
+        Assert.NotEqual("0123456789ab", finished.GetProperty("importId").GetString());
+
+        await AssertProblemAsync(await hr.GetAsync("/api/imports"), HttpStatusCode.BadRequest, "unfinished");
+        using var manager = _app.ManagerA();
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync("/api/imports?unfinished=true")).StatusCode);
     }
 
     [Fact]

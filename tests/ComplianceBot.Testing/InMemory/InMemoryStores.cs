@@ -117,6 +117,19 @@ public sealed class InMemoryStaffStore : IStaffStore
         }
     }
 
+    /// <summary>One dictionary keyed by employee id cannot hold a person twice: never a problem.</summary>
+    public Task<IReadOnlyList<RosterProblem>> FindRosterProblemsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<RosterProblem>>([]);
+
+    public Task<RosterRepair> RepairAsync(RosterProblem problem, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        lock (_gate)
+        {
+            return Task.FromResult(new RosterRepair(problem.EmployeeId, _staff.GetValueOrDefault(problem.EmployeeId)?.Value.ClinicId, []));
+        }
+    }
+
     private ConditionalWrite Write(StaffMember member, WritePrecondition precondition)
     {
         var current = _staff.GetValueOrDefault(member.EmployeeId);
@@ -264,6 +277,9 @@ public sealed class InMemoryAuditLog : IAuditLog
 
     public Task<IReadOnlyList<AuditRecord>> ListAsync(string clinicId, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<AuditRecord>>(_records.Where(r => r.ClinicId == clinicId && r.At >= fromInclusive && r.At < toExclusive).ToList());
+
+    public Task<IReadOnlyList<AuditRecord>> ListActionsAsync(IReadOnlyCollection<string> actions, DateTimeOffset fromInclusive, DateTimeOffset toExclusive, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<AuditRecord>>(_records.Where(r => actions.Contains(r.Action) && r.At >= fromInclusive && r.At < toExclusive).OrderBy(r => r.At).ToList());
 }
 
 public sealed class InMemoryDeliveryEventStore : IDeliveryEventStore

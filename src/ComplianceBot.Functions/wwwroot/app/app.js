@@ -219,6 +219,7 @@ async function loadMe() {
   $('hr').hidden = !isHr;
   $('manager').hidden = !isManager;
   $('preview').hidden = !isManager;
+  if (isHr) guarded(loadUnfinished);
   if (isManager) fillClinics(me.clinics || []);
   if (!isHr && !isManager) {
     showAlert(new ApiError(403, 'You have no ComplianceBot role.', 'Ask HR to give you the HR or Manager role.'));
@@ -565,6 +566,27 @@ async function loadPreview() {
   });
 }
 
+// ---- unfinished imports ----------------------------------------------------------
+
+/** Imports that started over a minute ago and never finished (the app stopped part-way): HR uploads those files again. */
+async function loadUnfinished() {
+  const imports = await (await api('/api/imports?unfinished=true')).json();
+  const body = $('unfinished-table').tBodies[0];
+  body.replaceChildren(...imports.map((i) => {
+    const row = el('tr');
+    const started = el('td');
+    const at = el('time', new Date(i.startedAt).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' }));
+    at.dateTime = i.startedAt;
+    started.append(at);
+    row.append(started, el('td', i.actor), el('td', i.kind === 'records' ? 'Training records' : 'Roster'), el('td', i.importId));
+    return row;
+  }));
+  $('unfinished-wrap').hidden = imports.length === 0;
+  $('unfinished-status').textContent = imports.length === 0
+    ? 'Every import of the last 30 days finished.'
+    : `${imports.length} import(s) stopped part-way: some rows may be saved and others not. Upload the same file again to finish it; rows already saved are left as they are.`;
+}
+
 // ---- start ----------------------------------------------------------------------
 
 function wire() {
@@ -597,6 +619,7 @@ function wire() {
     e.preventDefault();
     guarded(loadPreview);
   });
+  $('refresh-unfinished').addEventListener('click', () => guarded(loadUnfinished));
   $('as-of').value = todayIso();
   wireImport();
 }
