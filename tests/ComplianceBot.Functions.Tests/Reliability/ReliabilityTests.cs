@@ -250,7 +250,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(1, result.RootElement.GetProperty("accepted").GetInt32());
         var warned = result.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetProperty("field").GetString()).ToList();
-        Assert.Equal(["clinic_id", "partitionkey", "rowkey", "etag", "timestamp", "state"], warned);
+        Assert.Equal(["clinic_id", "partition_key", "row_key", "etag", "timestamp", "state"], warned); // JSON fields in camelCase are split like issuedOn
 
         var person = await app.Services.GetRequiredService<IStaffStore>().GetAsync("p1");
         Assert.Equal(TestData.ClinicA, person!.ClinicId);
