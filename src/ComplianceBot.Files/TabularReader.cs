@@ -251,6 +251,19 @@ public static class TabularReader
             foreach (var property in element.EnumerateObject())
             {
                 var name = NormalizeColumn(property.Name);
+                if (fields.ContainsKey(name))
+                {
+                    // System.Text.Json keeps the last of two equal keys; which one HR meant is not ours to guess.
+                    error ??= new RowError(row, name, $"is given twice in this row (as '{Quote(property.Name)}' and once before); keep one");
+                    continue;
+                }
+
+                if (fields.Count >= MaxColumns)
+                {
+                    error ??= new RowError(row, "(row)", $"the row has more than {MaxColumns} fields, the most a row may have");
+                    break;
+                }
+
                 switch (property.Value.ValueKind)
                 {
                     case JsonValueKind.String:

@@ -152,6 +152,18 @@ public sealed class ParserLimitTests
         Assert.True(body.Position < 1_000_000, $"read {body.Position:N0} bytes after the cancel");
     }
 
+    [Fact]
+    public async Task RefusesAJsonRowThatGivesAFieldTwiceNamingTheField()
+    {
+        var json = """[{"employee_id":"e1","first_name":"Pat","last_name":"Lee","email":"a@x.org","Email":"b@x.org","clinic_id":"clinic-a","role":"nurse"}]""";
+        var rows = new List<RawRow>();
+        await foreach (var row in TabularReader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), TabularFormat.Json)) rows.Add(row);
+
+        var error = Assert.Single(rows).StructuralError;
+        Assert.Equal((1, "email"), (error?.Row, error?.Field));
+        Assert.StartsWith("is given twice in this row", error!.Reason, StringComparison.Ordinal);
+    }
+
     private ImportService Service() =>
         new(_clinics, _staff, new InMemoryCredentialRecordStore(), new InMemoryAuditLog(), CredentialCatalog.Default, new ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero)));
 
