@@ -55,6 +55,12 @@ public static class TabularReader
         return NormalizeColumn(split.ToString());
     }
 
+    /// <summary>Most columns a file may have: a header with more is unreadable, a row with more is one row error.</summary>
+    public const int MaxColumns = 200;
+
+    /// <summary>Longest cell read: a longer one fails its row without being held whole (the import's own limit, <see cref="ImportService.MaxCellLength"/>, is lower still).</summary>
+    public const int MaxCellCharacters = 10_000;
+
     /// <summary>Lower case, trimmed, spaces and hyphens as underscores: "Employee ID" → "employee_id".</summary>
     public static string NormalizeColumn(string name) =>
         string.Join('_', name.Trim().ToLowerInvariant().Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));
@@ -69,13 +75,29 @@ public static class TabularReader
             MissingFieldFound = null,
             IgnoreBlankLines = true,
             TrimOptions = TrimOptions.None,
+
+            // CsvLimitReader cuts longer cells before the parser sees them; this only backs it up.
+            MaxFieldSize = CsvLimitReader.RawCellLimit + 8,
         };
-        using var reader = new StreamReader(body, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        using var reader = new CsvLimitReader(
+            new StreamReader(body, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, leaveOpen: true), cancellationToken);
         using var csv = new CsvReader(reader, config);
 
-        if (!await csv.ReadAsync().ConfigureAwait(false) || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header)
+        if (!await ReadRowAsync(csv).ConfigureAwait(false) || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header)
         {
             throw new UnreadableImportException("The file is empty: expected a header row naming the columns.");
+        }
+
+        if (header.Length > MaxColumns)
+        {
+            throw new UnreadableImportException(
+                $"The header names more than {MaxColumns} columns; an import file may have at most {MaxColumns}. "
+                + "Remove the extra columns (a row of commas at the top of a sheet is a common cause) and upload the file again. Nothing was imported.");
+        }
+
+        if (header.FirstOrDefault(h => h.Length > MaxCellCharacters) is not null)
+        {
+            throw new UnreadableImportException($"A column name in the header is longer than {MaxCellCharacters:N0} characters. Nothing was imported.");
         }
 
         var columns = header.Select(NormalizeColumn).ToArray();
@@ -85,9 +107,10 @@ public static class TabularReader
             throw new UnreadableImportException($"The header names the column '{duplicate.Key}' twice.");
         }
 
-        IReadOnlyList<string> named = columns.Where(c => c.Length > 0).ToArray();
+        // Grows as columns without a header turn up holding values; every row shares it (see RawRow.HeaderColumns).
+        var named = columns.Where(c => c.Length > 0).ToList();
         var unnamedWithValues = new HashSet<int>();
-        while (await csv.ReadAsync().ConfigureAwait(false))
+        while (await ReadRowAsync(csv).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -95,6 +118,20 @@ public static class TabularReader
             var row = csv.Parser.Row;
             var count = csv.Parser.Count;
             var fields = new Dictionary<string, string?>(columns.Length, StringComparer.Ordinal);
+            if (count > MaxColumns)
+            {
+                yield return new RawRow(row, fields, new RowError(row, "(row)",
+                    $"the row has more than {MaxColumns} cells, the most a file may have, and the header names {columns.Length} columns; remove the extra cells"), named);
+                continue;
+            }
+
+            if (LongCell(csv.Parser, columns) is { } tooLong)
+            {
+                yield return new RawRow(row, fields, new RowError(row, tooLong,
+                    $"value is longer than {MaxCellCharacters:N0} characters; the limit is {ImportService.MaxCellLength}"), named);
+                continue;
+            }
+
             if (count != columns.Length)
             {
                 var reason = count > columns.Length
@@ -111,7 +148,7 @@ public static class TabularReader
                     // A column without a header is ignored; once it holds a value it is reported like an unknown column.
                     if (!string.IsNullOrWhiteSpace(csv.Parser[i]) && unnamedWithValues.Add(i))
                     {
-                        named = [.. named, $"(column {i + 1}, no header)"];
+                        named.Add($"(column {i + 1}, no header)");
                     }
 
                     continue;
@@ -122,6 +159,33 @@ public static class TabularReader
 
             yield return new RawRow(row, fields, HeaderColumns: named);
         }
+    }
+
+    /// <summary>Reads the next row; a cell past the parser's own bound makes the file unreadable rather than a 500.</summary>
+    private static async Task<bool> ReadRowAsync(CsvReader csv)
+    {
+        try
+        {
+            return await csv.ReadAsync().ConfigureAwait(false);
+        }
+        catch (MaxFieldSizeException)
+        {
+            throw new UnreadableImportException($"A cell is longer than {MaxCellCharacters:N0} characters and could not be read. Nothing after it was imported.");
+        }
+    }
+
+    /// <summary>The column of the first cell longer than <see cref="MaxCellCharacters"/>, or null.</summary>
+    private static string? LongCell(IParser parser, string[] columns)
+    {
+        for (var i = 0; i < parser.Count; i++)
+        {
+            if (parser[i] is { Length: > MaxCellCharacters })
+            {
+                return i < columns.Length && columns[i].Length > 0 ? columns[i] : $"(column {i + 1})";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Longest part of a cell's value quoted in an error.</summary>
@@ -204,6 +268,19 @@ public static class TabularReader
             foreach (var property in element.EnumerateObject())
             {
                 var name = NormalizeJsonField(property.Name);
+                if (fields.ContainsKey(name))
+                {
+                    // System.Text.Json keeps the last of two equal keys; which one HR meant is not ours to guess.
+                    error ??= new RowError(row, name, $"is given twice in this row (as '{Quote(property.Name)}' and once before); keep one");
+                    continue;
+                }
+
+                if (fields.Count >= MaxColumns)
+                {
+                    error ??= new RowError(row, "(row)", $"the row has more than {MaxColumns} fields, the most a row may have");
+                    break;
+                }
+
                 switch (property.Value.ValueKind)
                 {
                     case JsonValueKind.String:

@@ -201,7 +201,9 @@ public sealed partial class ImportService(
         {
             await foreach (var raw in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                if (columns.Check(raw, tally.Warnings) is { Count: > 0 } missing)
+                // A client that went away stops the import here, whatever the source of the rows does with the token.
+                cancellationToken.ThrowIfCancellationRequested();
+                if (columns.Check(raw, tally.Warn) is { Count: > 0 } missing)
                 {
                     // A required column the header does not name: one error for the header, not one per row,
                     // and nothing is imported (the rows are still counted, as rejected).
@@ -705,16 +707,31 @@ public sealed partial class ImportService(
         private readonly HashSet<string> _known = new(columns.Concat(aliases?.Keys ?? []), StringComparer.Ordinal);
         private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
         private bool _headerChecked;
+        private int _headerNamesChecked;
 
-        /// <summary>Adds the unknown columns to <paramref name="warnings"/>; returns one error per required column the CSV header lacks (only for the first row).</summary>
-        public List<RowError>? Check(RawRow raw, List<RowError> warnings)
+        /// <summary>
+        /// Passes each unknown column to <paramref name="warn"/> once; returns one error per required column the
+        /// CSV header lacks (only for the first row). A CSV header's list only grows, so only its new names are
+        /// looked at: the work is linear in the columns, not columns times rows.
+        /// </summary>
+        public List<RowError>? Check(RawRow raw, Action<RowError> warn)
         {
-            var (names, row) = raw.HeaderColumns is { } header ? (header, HeaderRow) : ((IEnumerable<string>)raw.Fields.Keys, raw.Row);
-            foreach (var name in names)
+            if (raw.HeaderColumns is { } header)
+            {
+                if (header.Count < _headerNamesChecked) _headerNamesChecked = 0;
+                for (var i = _headerNamesChecked; i < header.Count; i++) Report(header[i], HeaderRow);
+                _headerNamesChecked = header.Count;
+            }
+            else
+            {
+                foreach (var name in raw.Fields.Keys) Report(name, raw.Row);
+            }
+
+            void Report(string name, int row)
             {
                 if (!_known.Contains(name) && _reported.Add(name))
                 {
-                    warnings.Add(new RowError(row, name, "unknown column; its values were ignored"));
+                    warn(new RowError(row, name, "unknown column; its values were ignored"));
                 }
             }
 
@@ -796,7 +813,16 @@ public sealed partial class ImportService(
 
         private FirstRows<MovedRow> MovedRows { get; } = new(r => r.Row);
 
-        public List<RowError> Warnings { get; } = [];
+        private List<RowError> Warnings { get; } = [];
+
+        private int WarningCount { get; set; }
+
+        /// <summary>Counts a warning; lists the first <see cref="ImportResult.MaxReportedErrors"/>, as with rejected rows.</summary>
+        public void Warn(RowError warning)
+        {
+            WarningCount++;
+            if (Warnings.Count < ImportResult.MaxReportedErrors) Warnings.Add(warning);
+        }
 
         private HashSet<string> TouchedClinics { get; } = new(StringComparer.Ordinal);
 
@@ -854,6 +880,7 @@ public sealed partial class ImportService(
                     UpdatedRows = UpdatedRows.ToList(),
                     MovedRows = MovedRows.ToList(),
                     MovedCount = MovedRows.Count,
+                    WarningCount = WarningCount,
                 };
             }
         }

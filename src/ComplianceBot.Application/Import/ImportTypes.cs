@@ -8,7 +8,8 @@ namespace ComplianceBot.Application.Import;
 /// <param name="StructuralError">Set when the row could not be read at all (e.g. wrong column count).</param>
 /// <param name="HeaderColumns">
 /// The normalized columns a CSV header names (null for JSON, whose objects name their own), so that an
-/// unknown column is reported even when the row itself could not be read.
+/// unknown column is reported even when the row itself could not be read. The rows of one file share one
+/// list, which only grows (a column without a header is added once it holds a value).
 /// </param>
 public sealed record RawRow(int Row, IReadOnlyDictionary<string, string?> Fields, RowError? StructuralError = null, IReadOnlyList<string>? HeaderColumns = null);
 
@@ -27,7 +28,7 @@ public sealed record MovedRow(int Row, string EmployeeId, string FromClinicId, s
 /// <summary>What an import did, or with <see cref="DryRun"/> would do.</summary>
 /// <param name="Rejected">The rejected rows in file order, at most <see cref="MaxReportedErrors"/> of them.</param>
 /// <param name="RejectedCount">How many rows were rejected in all.</param>
-/// <param name="Warnings">Problems that rejected nothing, e.g. an unknown column that was ignored.</param>
+/// <param name="Warnings">Problems that rejected nothing, e.g. an unknown column that was ignored: the first <see cref="MaxReportedErrors"/>, with <see cref="WarningCount"/> counting them all.</param>
 public sealed record ImportResult(
     int Accepted,
     int Created,
@@ -61,6 +62,9 @@ public sealed record ImportResult(
 
     /// <summary>The first <see cref="MaxListedRows"/> roster rows that moved a person to another clinic, in file order.</summary>
     public IReadOnlyList<MovedRow> MovedRows { get; init; } = [];
+
+    /// <summary>How many warnings there were in all (<see cref="Warnings"/> lists the first <see cref="MaxReportedErrors"/>).</summary>
+    public int WarningCount { get; init; }
 
     /// <summary>How many people the roster moved to another clinic (each is counted in <see cref="Updated"/> too).</summary>
     public int MovedCount { get; init; }

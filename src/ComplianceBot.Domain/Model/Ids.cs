@@ -9,7 +9,7 @@ public static partial class Ids
     public const string ClinicIdRule = "use 2-63 lower-case letters, digits and hyphens, starting with a letter or digit";
 
     /// <summary>The rule for an employee id, as a row or field error says it.</summary>
-    public const string EmployeeIdRule = "may contain only letters, digits, '.', '_' and '-' (at most 64)";
+    public const string EmployeeIdRule = "may contain only letters, digits, '.', '_' and '-' (at most 64), and not only dots ('.' and '..' cannot be part of a web address)";
 
     public static bool IsClinicId(string? id) => id is not null && ClinicIdPattern().IsMatch(id);
 
@@ -18,6 +18,6 @@ public static partial class Ids
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
     private static partial Regex ClinicIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex("^(?!\\.+$)[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex EmployeeIdPattern();
 }

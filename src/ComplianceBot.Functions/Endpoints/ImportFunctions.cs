@@ -24,7 +24,7 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
     [Query("dryRun", "true: check every row and answer what would change, importing nothing (dry_run is the same parameter).")]
     [Operation("Import the roster (CSV or JSON rows of the roster's columns)", BodyMediaTypes = ["text/csv", "application/json"], Returns = typeof(ImportResult))]
     public Task<IResult> ImportStaffAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "staff/import")] HttpRequest request, CancellationToken ct) =>
-        ImportAsync(request.HttpContext, options.Value, (rows, req) => import.ImportRosterAsync(rows, req, ct));
+        ImportAsync(request.HttpContext, options.Value, (rows, req, stop) => import.ImportRosterAsync(rows, req, stop), ct);
 
     [Function("ImportRecords")]
     [Allow(Access.Hr)]
@@ -32,7 +32,7 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
     [Query("dryRun", "true: check every row and answer what would change, importing nothing (dry_run is the same parameter).")]
     [Operation("Import training and credential records (CSV or JSON rows)", BodyMediaTypes = ["text/csv", "application/json"], Returns = typeof(ImportResult))]
     public Task<IResult> ImportRecordsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "records/import")] HttpRequest request, CancellationToken ct) =>
-        ImportAsync(request.HttpContext, options.Value, (rows, req) => import.ImportRecordsAsync(rows, req, ct));
+        ImportAsync(request.HttpContext, options.Value, (rows, req, stop) => import.ImportRecordsAsync(rows, req, stop), ct);
 
     /// <summary>
     /// Imports that started more than a minute ago and never recorded their end: the process running them was stopped
@@ -61,7 +61,11 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
         return TypedResults.Ok(await import.ListUnfinishedAsync(ct));
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, ImportOptions options, Func<IAsyncEnumerable<RawRow>, ImportRequest, Task<ImportResult>> run)
+    private static async Task<IResult> ImportAsync(
+        HttpContext context,
+        ImportOptions options,
+        Func<IAsyncEnumerable<RawRow>, ImportRequest, CancellationToken, Task<ImportResult>> run,
+        CancellationToken invocation)
     {
         var user = context.User;
         var dryRunText = context.Request.Query.TryGetValue("dryRun", out var given) ? given.ToString() : null;
@@ -109,6 +113,8 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
             limit.MaxRequestBodySize = options.MaxBodyBytes;
         }
 
+        // The client going away (or the host stopping the invocation) stops the reading and the writes alike.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocation, context.RequestAborted);
         await using var body = Capped(context.Request.Body, options.MaxBodyBytes);
         try
         {
@@ -116,9 +122,9 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
             // first read to its end into a temporary file: one over the cap gets 413 before any row is written.
             // So is JSON, whose syntax is checked whole before the first row is read (CSV has no such errors).
             await using Stream source = context.Request.ContentLength is null || format == TabularFormat.Json
-                ? await RequestBodySpool.SpoolAsync(body, Path.GetTempPath(), context.RequestAborted)
+                ? await RequestBodySpool.SpoolAsync(body, Path.GetTempPath(), stop.Token)
                 : body;
-            var result = await run(TabularReader.ReadAsync(source, format.Value, context.RequestAborted), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun));
+            var result = await run(TabularReader.ReadAsync(source, format.Value, stop.Token), new ImportRequest(Security.ClinicAccess.Actor(user), dryRun), stop.Token);
             return result.AllRejected ? AllRejected(result) : TypedResults.Ok(result);
         }
         catch (BodyTooLargeException)
@@ -152,6 +158,7 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
                 ["rejected"] = result.Rejected,
                 ["rejectedCount"] = result.RejectedCount,
                 ["warnings"] = result.Warnings,
+                ["warningCount"] = result.WarningCount,
                 ["dryRun"] = result.DryRun,
                 ["missingColumns"] = result.MissingColumns,
                 ["createdRows"] = result.CreatedRows,

@@ -122,6 +122,36 @@ public sealed class RowValidationTests
             Assert.Single(result.Rejected));
     }
 
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("...")]
+    public async Task RefusesAnEmployeeIdOfOnlyDotsWhichNoAddressCouldReach(string id)
+    {
+        var row = Person();
+        row["employee_id"] = id;
+
+        var result = await ImportRosterAsync(row);
+
+        Assert.Equal(new RowError(2, "employee_id", Ids.EmployeeIdRule), Assert.Single(result.Rejected));
+        Assert.Contains("not only dots", Ids.EmployeeIdRule, StringComparison.Ordinal);
+        Assert.True(Ids.IsEmployeeId("j.doe") && Ids.IsEmployeeId(".5"));
+    }
+
+    [Theory]
+    [InlineData("2026-03-04", "2026-03-04 is in the future")]
+    [InlineData("1/1/0001", "0001-01-01 is outside 1900-01-01 to 2199-12-31; leave the cell empty when there is no date")]
+    [InlineData("2026-03-03", null)]
+    public async Task RefusesAnIssueDateInTheFutureBeyondADaysMarginOrInYearOne(string issued, string? reason)
+    {
+        await ImportRosterAsync(Person(role: "medical_assistant"));
+        var row = new Dictionary<string, string?>(StringComparer.Ordinal) { ["employee_id"] = "E1", ["credential"] = "RMA", ["issued_on"] = issued };
+
+        var result = await Service().ImportRecordsAsync(Rows([row]), new ImportRequest("hr@example.org", DryRun: false));
+
+        Assert.Equal(reason is null ? [] : [new RowError(2, "issued_on", reason)], result.Rejected);
+    }
+
     private ImportService Service() =>
         new(_clinics, _staff, _records, new InMemoryAuditLog(), CredentialCatalog.Default, new ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero)));
 
