@@ -494,6 +494,32 @@ public sealed class RepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoIdenticalUploadsAtOnceBothSucceedAndEachRowIsCreatedOnce()
+    {
+        // Two HR people upload the same first file at the same moment: both insert first, meet each other's rows
+        // (409), and fall back to compare. (The probe saw the loser give up with a 409 the app called "storage did
+        // not answer"; here, on one machine, three rounds were enough too: this pins the outcome, and the rounds
+        // and the 409 problem are the fix.)
+        var store = new TableCredentialRecordStore(_tables);
+        for (var trial = 0; trial < 4; trial++)
+        {
+            var clinic = $"twin-{trial}";
+            var records = Enumerable.Range(0, 250)
+                .Select(i => new CredentialRecord($"t{i:D3}", i % 2 == 0 ? "BLS" : "HIPAA", new DateOnly(2026, 1, 5), null, null, "import", true))
+                .ToList();
+
+            var both = await Task.WhenAll(store.UpsertManyExpectingNewAsync(clinic, records), store.UpsertManyExpectingNewAsync(clinic, records));
+
+            for (var i = 0; i < records.Count; i++)
+            {
+                Assert.Equal(
+                    [WriteOutcome.Created, WriteOutcome.Unchanged],
+                    new[] { both[0][i], both[1][i] }.Order());
+            }
+        }
+    }
+
+    [Fact]
     public async Task RecordsABatchOfThousandsOnceAndCountsTheSeenOnesWhenSendGridRedeliversPartOfIt()
     {
         var store = new TableDeliveryEventStore(_tables);

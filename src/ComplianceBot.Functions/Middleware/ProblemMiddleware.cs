@@ -29,6 +29,8 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
                     (StatusCodes.Status413PayloadTooLarge, "The request body is too large", "Nothing was changed."),
                 BadHttpRequestException bad => (bad.StatusCode, "The request could not be read", bad.Message),
                 JsonException => (StatusCodes.Status400BadRequest, "The body is not valid JSON", "Check the JSON syntax and the field types."),
+                Azure.RequestFailedException { Status: 409 or 412 } =>
+                    (StatusCodes.Status409Conflict, "Changed by someone else at the same moment", "Another upload or change wrote the same rows while this one ran, and they could not be reconciled. Nothing of this request was lost on our side: send it again."),
                 OperationCanceledException when http.RequestAborted.IsCancellationRequested =>
                     (499, "The request was cancelled", "The caller went away before the answer was ready."),
                 _ when IsDependencyFailure(exception) =>

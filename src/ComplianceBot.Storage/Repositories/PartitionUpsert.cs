@@ -16,7 +16,13 @@ namespace ComplianceBot.Storage.Repositories;
 internal static class PartitionUpsert
 {
     private const int MaxBatchBytes = 3 * 1024 * 1024;
-    private const int MaxRounds = 3;
+
+    /// <summary>
+    /// Rounds of read-compare-write against concurrent writers of the partition. Two uploads of the same file write
+    /// the same partition batch by batch at once; each round that meets the other's rows re-reads and finds more of
+    /// them unchanged, so a handful of rounds settles it (three were not always enough for a 250-row partition).
+    /// </summary>
+    private const int MaxRounds = 8;
 
     /// <param name="desired">Rows of one partition with distinct RowKeys.</param>
     /// <param name="beforeWrite">

@@ -143,6 +143,17 @@ public sealed class WorkerMiddlewareTests
     }
 
     [Fact]
+    public async Task CallsAWriteConflictThatOutlastedItsRetriesAConflictNotAnOutage()
+    {
+        var (context, http) = Invocation("ImportRecords", "POST");
+
+        await new ProblemMiddleware(NullLogger<ProblemMiddleware>.Instance).Invoke(context, _ => throw new Azure.RequestFailedException(409, "EntityAlreadyExists"));
+
+        Assert.Equal(409, http.Response.StatusCode);
+        Assert.Contains("send it again", (await ProblemAsync(http)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LeavesATimersExceptionToTheHost()
     {
         var (context, _) = Invocation("DailyReminders");
