@@ -220,25 +220,11 @@ public sealed class ImportServiceTests
     }
 
     /// <summary>The in-memory store, except that the given ids lose their claim to a concurrent import.</summary>
-    private sealed class StaffStoreLosingIds(IStaffStore inner, params string[] losing) : IStaffStore
+    private sealed class StaffStoreLosingIds(IStaffStore store, params string[] losing) : ForwardingStaffStore(store)
     {
-        public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetAsync(employeeId, cancellationToken);
-
-        public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default) => inner.ClinicsByEmployeeAsync(cancellationToken);
-
-        public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) => inner.ListByClinicAsync(clinicId, cancellationToken);
-
-        public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(employeeId, cancellationToken);
-
-        public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default) => inner.PutAsync(member, precondition, cancellationToken);
-
-        public Task<IReadOnlyList<RosterProblem>> FindRosterProblemsAsync(CancellationToken cancellationToken = default) => inner.FindRosterProblemsAsync(cancellationToken);
-
-        public Task<RosterRepair> RepairAsync(RosterProblem problem, CancellationToken cancellationToken = default) => inner.RepairAsync(problem, cancellationToken);
-
-        public async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
         {
-            var written = await inner.UpsertManyAsync(staff.Where(s => !losing.Contains(s.EmployeeId)).ToList(), cancellationToken);
+            var written = await base.UpsertManyAsync(staff.Where(s => !losing.Contains(s.EmployeeId)).ToList(), cancellationToken);
             var next = 0;
             return staff.Select(s => losing.Contains(s.EmployeeId) ? WriteOutcome.Conflict : written[next++]).ToList();
         }
@@ -292,7 +278,7 @@ public sealed class ImportServiceTests
     }
 
     /// <summary>The in-memory store, with writes that wait for <paramref name="gate"/> and count how many run at once.</summary>
-    private sealed class SlowStaffStore(IStaffStore inner, Func<Task> gate) : IStaffStore
+    private sealed class SlowStaffStore(IStaffStore store, Func<Task> gate) : ForwardingStaffStore(store)
     {
         private int _running;
 
@@ -300,21 +286,7 @@ public sealed class ImportServiceTests
 
         public int MostAtOnce { get; private set; }
 
-        public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetAsync(employeeId, cancellationToken);
-
-        public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default) => inner.ClinicsByEmployeeAsync(cancellationToken);
-
-        public Task<IReadOnlyList<StaffMember>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default) => inner.ListByClinicAsync(clinicId, cancellationToken);
-
-        public Task<Versioned<StaffMember>?> GetVersionedAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(employeeId, cancellationToken);
-
-        public Task<ConditionalWrite> PutAsync(StaffMember member, WritePrecondition precondition, CancellationToken cancellationToken = default) => inner.PutAsync(member, precondition, cancellationToken);
-
-        public Task<IReadOnlyList<RosterProblem>> FindRosterProblemsAsync(CancellationToken cancellationToken = default) => inner.FindRosterProblemsAsync(cancellationToken);
-
-        public Task<RosterRepair> RepairAsync(RosterProblem problem, CancellationToken cancellationToken = default) => inner.RepairAsync(problem, cancellationToken);
-
-        public async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default)
         {
             Calls++;
             MostAtOnce = Math.Max(MostAtOnce, Interlocked.Increment(ref _running));
@@ -322,7 +294,7 @@ public sealed class ImportServiceTests
             {
                 await gate();
                 await Task.Delay(20, cancellationToken);
-                return await inner.UpsertManyAsync(staff, cancellationToken);
+                return await base.UpsertManyAsync(staff, cancellationToken);
             }
             finally
             {
@@ -367,12 +339,19 @@ public sealed class ImportServiceTests
     }
 
     /// <summary>The in-memory store, except that one call of <see cref="UpsertManyAsync"/> fails as storage does and writes nothing.</summary>
-    private sealed class StaffStoreFailingOnCall(IStaffStore inner, int failingCall) : IStaffStore
+    private sealed class StaffStoreFailingOnCall(IStaffStore store, int failingCall) : ForwardingStaffStore(store)
     {
         private int _calls;
 
         public IOException Failure { get; } = new("Storage did not answer.");
 
+        public override Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default) =>
+            ++_calls == failingCall ? throw Failure : base.UpsertManyAsync(staff, cancellationToken);
+    }
+
+    /// <summary>A staff store that passes every call to <paramref name="inner"/>; the decorators above change only the bulk write.</summary>
+    private abstract class ForwardingStaffStore(IStaffStore inner) : IStaffStore
+    {
         public Task<StaffMember?> GetAsync(string employeeId, CancellationToken cancellationToken = default) => inner.GetAsync(employeeId, cancellationToken);
 
         public Task<IReadOnlyDictionary<string, string>> ClinicsByEmployeeAsync(CancellationToken cancellationToken = default) => inner.ClinicsByEmployeeAsync(cancellationToken);
@@ -387,7 +366,6 @@ public sealed class ImportServiceTests
 
         public Task<RosterRepair> RepairAsync(RosterProblem problem, CancellationToken cancellationToken = default) => inner.RepairAsync(problem, cancellationToken);
 
-        public Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default) =>
-            ++_calls == failingCall ? throw Failure : inner.UpsertManyAsync(staff, cancellationToken);
+        public virtual Task<IReadOnlyList<WriteOutcome>> UpsertManyAsync(IReadOnlyList<StaffMember> staff, CancellationToken cancellationToken = default) => inner.UpsertManyAsync(staff, cancellationToken);
     }
 }
