@@ -1,5 +1,6 @@
 using System.Globalization;
 using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -206,6 +207,25 @@ public sealed class EmailComposerTests : IDisposable
     }
 
     [Fact]
+    public async Task DigestListsPlaceholderDatesToCorrectWithThePersonAndTheField()
+    {
+        var sam = TestData.Staff("Sam", "Chen", "sam@clinic.test", "E200");
+        var dates = new List<ImplausibleDate>
+        {
+            new(sam, "hire_date", new DateOnly(9999, 12, 31)),
+            new(sam, "expires_on", new DateOnly(1, 1, 1), "BLS"),
+        };
+
+        var email = await _composer.ComposeDigestAsync(Digest([], [], dates: dates), "op-1");
+
+        Assert.Contains("Dates to correct: 2", email.TextBody, StringComparison.Ordinal);
+        foreach (var body in new[] { email.HtmlBody, email.TextBody })
+        {
+            AssertInOrder(body, "Dates to correct (2)", "look like placeholders", "Sam Chen (E200): hire date: December 31, 9999", "Sam Chen (E200): BLS printed expiry date: January 1, 0001");
+        }
+    }
+
+    [Fact]
     public async Task EveryoneCurrentIsSaidWhenTheDigestIsEmpty()
     {
         var email = await _composer.ComposeDigestAsync(Digest([], []), "op-1");
@@ -224,8 +244,8 @@ public sealed class EmailComposerTests : IDisposable
         Assert.DoesNotContain('\n', email.Subject);
     }
 
-    private static WeeklyDigest Digest(IReadOnlyList<DigestLine> lines, IReadOnlyList<Domain.Model.StaffMember> undeliverable, Domain.Model.Clinic? clinic = null) =>
-        new(new("seattle-north", "D|2026-W13"), clinic ?? TestData.Clinic(), ["manager@clinic.test"], TestData.AsOf, 2026, 13, lines, undeliverable);
+    private static WeeklyDigest Digest(IReadOnlyList<DigestLine> lines, IReadOnlyList<Domain.Model.StaffMember> undeliverable, Domain.Model.Clinic? clinic = null, IReadOnlyList<ImplausibleDate>? dates = null) =>
+        new(new("seattle-north", "D|2026-W13"), clinic ?? TestData.Clinic(), ["manager@clinic.test"], TestData.AsOf, 2026, 13, lines, undeliverable, dates ?? []);
 
     private static void AssertInOrder(string text, params string[] parts)
     {

@@ -31,6 +31,10 @@ public enum RunJob
 /// Messages claimed by another run that has not settled them yet (still pending or sending). The day is not
 /// complete while any is waiting: a later run sees them settled, or takes over a claim whose lease ran out.
 /// </param>
+/// <param name="DatesToCorrect">
+/// Where the clinic's data holds placeholder dates (employee id, credential, field), read as absent so the run
+/// went on; the summary names them so that whoever reads the log can have HR correct them.
+/// </param>
 public sealed record ClinicRunSummary(
     string ClinicId,
     DateOnly LocalDate,
@@ -42,10 +46,15 @@ public sealed record ClinicRunSummary(
     int Retryable,
     bool Completed,
     string? Error = null,
-    int Waiting = 0)
+    int Waiting = 0,
+    IReadOnlyList<string>? DatesToCorrect = null)
 {
+    /// <summary>How many places <see cref="ToString"/> names before it only counts the rest.</summary>
+    public const int DatesToCorrectNamed = 10;
+
     public override string ToString() =>
         $"clinic={ClinicId} date={LocalDate:yyyy-MM-dd} job={Job} sent={Sent} skipped={Skipped} failed={Failed} unknown={Unknown} retry-later={Retryable} waiting={Waiting} completed={Completed}"
+        + (DatesToCorrect is not { Count: > 0 } dates ? string.Empty : $" dates-to-correct={dates.Count} [{string.Join("; ", dates.Take(DatesToCorrectNamed))}{(dates.Count > DatesToCorrectNamed ? $"; {dates.Count - DatesToCorrectNamed} more" : string.Empty)}]")
         + (Error is null ? string.Empty : $" error=\"{Error}\"");
 }
 
@@ -194,7 +203,8 @@ public sealed class ReminderRunService(
             await watermarks.AdvanceAsync(clinic.Id, jobName, localDate, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ClinicRunSummary(clinic.Id, localDate, job, tally.Sent, tally.Skipped, tally.Failed, tally.Unknown, tally.Retryable, completed, Waiting: waiting.Count);
+        return new ClinicRunSummary(clinic.Id, localDate, job, tally.Sent, tally.Skipped, tally.Failed, tally.Unknown, tally.Retryable, completed, Waiting: waiting.Count,
+            DatesToCorrect: plan.DatesToCorrect.Select(d => d.Where).ToList());
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ using ComplianceBot.Application.Ports;
 namespace ComplianceBot.Application.Reports;
 
 /// <summary>A clinic's compliance on one date: what a surveyor asks for.</summary>
-public sealed record ClinicCompliance(Clinic Clinic, DateOnly AsOf, IReadOnlyList<StaffCompliance> Staff);
+/// <param name="DatesToCorrect">Placeholder dates of its active staff, read as absent, for HR to correct.</param>
+public sealed record ClinicCompliance(Clinic Clinic, DateOnly AsOf, IReadOnlyList<StaffCompliance> Staff, IReadOnlyList<ImplausibleDate> DatesToCorrect);
 
 /// <summary>Answers "who was compliant with what on date X" for a clinic or one person.</summary>
 public sealed class ComplianceReportService(
@@ -25,7 +26,8 @@ public sealed class ComplianceReportService(
         var held = await records.ListByClinicAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
         var events = await retrainingEvents.ListAsync(cancellationToken).ConfigureAwait(false);
         var input = new PlanningInput(clinic, people, held, events, asOf, null, new HashSet<string>());
-        return new ClinicCompliance(clinic, asOf, planner.Evaluate(input, people.Where(p => p.Active).ToList()));
+        var active = people.Where(p => p.Active).ToList();
+        return new ClinicCompliance(clinic, asOf, planner.Evaluate(input, active), PlausibleDates.Find(active, held));
     }
 
     /// <summary>One person's statuses (active or not); null when there is no such person.</summary>

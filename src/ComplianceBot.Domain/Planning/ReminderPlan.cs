@@ -59,6 +59,7 @@ public sealed record DigestLine(DigestSection Section, StaffMember Staff, Requir
 
 /// <summary>The weekly digest for one clinic, claimed per (clinic, ISO week).</summary>
 /// <param name="UndeliverableStaff">Staff whose email bounced or was dropped recently.</param>
+/// <param name="DatesToCorrect">Placeholder dates on the clinic's roster or records, read as absent until HR corrects them.</param>
 public sealed record WeeklyDigest(
     LedgerKey Key,
     Clinic Clinic,
@@ -67,18 +68,24 @@ public sealed record WeeklyDigest(
     int IsoYear,
     int IsoWeek,
     IReadOnlyList<DigestLine> Lines,
-    IReadOnlyList<StaffMember> UndeliverableStaff)
+    IReadOnlyList<StaffMember> UndeliverableStaff,
+    IReadOnlyList<ImplausibleDate> DatesToCorrect)
 {
     public int Count(DigestSection section) => Lines.Count(l => l.Section == section);
 }
 
 /// <summary>Everything one clinic should be sent on one local date.</summary>
+/// <param name="DatesToCorrect">
+/// Placeholder dates of active staff, read as absent (the item counts as missing) so nobody else's reminders stop;
+/// the run summary names them by employee id and the digest lists them for the managers.
+/// </param>
 public sealed record ReminderPlan(
     Clinic Clinic,
     DateOnly AsOf,
     IReadOnlyList<PersonalReminder> Reminders,
     IReadOnlyList<Escalation> Escalations,
-    WeeklyDigest? Digest)
+    WeeklyDigest? Digest,
+    IReadOnlyList<ImplausibleDate> DatesToCorrect)
 {
     public bool IsEmpty => Reminders.Count == 0 && Escalations.Count == 0 && Digest is null;
 }

@@ -35,11 +35,12 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
         var clinic = input.Clinic;
         var active = input.Staff.Where(s => s.Active && s.ClinicId == clinic.Id).ToList();
         var compliance = Evaluate(input, active);
+        var datesToCorrect = PlausibleDates.Find(active, input.Records);
 
         if (!clinic.IsBusinessDay(input.AsOf))
         {
             // Alert fatigue: nothing goes out on a clinic's days off; the next business day catches up.
-            return new ReminderPlan(clinic, input.AsOf, [], [], null);
+            return new ReminderPlan(clinic, input.AsOf, [], [], null, datesToCorrect);
         }
 
         var reminders = new List<PersonalReminder>();
@@ -75,7 +76,7 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
             escalations.Add(new Escalation(clinic, managers, input.AsOf, SoonestFirst(escalationItems)));
         }
 
-        return new ReminderPlan(clinic, input.AsOf, reminders, escalations, PlanDigest(input, compliance));
+        return new ReminderPlan(clinic, input.AsOf, reminders, escalations, PlanDigest(input, compliance, datesToCorrect), datesToCorrect);
     }
 
     /// <summary>Statuses of every active person, for reports and the digest.</summary>
@@ -234,7 +235,7 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
         return input.DoneKeys.Contains(key.Value) ? null : new PlannedItem(key, [], staff, status, 0);
     }
 
-    private WeeklyDigest? PlanDigest(PlanningInput input, IReadOnlyList<StaffCompliance> compliance)
+    private WeeklyDigest? PlanDigest(PlanningInput input, IReadOnlyList<StaffCompliance> compliance, IReadOnlyList<ImplausibleDate> datesToCorrect)
     {
         var clinic = input.Clinic;
         var key = DigestKey(clinic.Id, input.AsOf);
@@ -268,7 +269,7 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
             .ToList();
 
         var date = input.AsOf.ToDateTime(TimeOnly.MinValue);
-        return new WeeklyDigest(key, clinic, managers, input.AsOf, ISOWeek.GetYear(date), ISOWeek.GetWeekOfYear(date), ordered, undeliverable);
+        return new WeeklyDigest(key, clinic, managers, input.AsOf, ISOWeek.GetYear(date), ISOWeek.GetWeekOfYear(date), ordered, undeliverable, datesToCorrect);
     }
 
     /// <summary>

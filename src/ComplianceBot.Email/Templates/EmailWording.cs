@@ -1,5 +1,6 @@
 using System.Globalization;
 using ComplianceBot.Domain.Catalog;
+using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
 
 namespace ComplianceBot.Email.Templates;
@@ -116,6 +117,30 @@ public static class EmailWording
 
     /// <summary>Digest sections worst first (the enum's order).</summary>
     public static IReadOnlyList<DigestSection> SectionsWorstFirst { get; } = Enum.GetValues<DigestSection>().Order().ToList();
+
+    /// <summary>The digest's heading for placeholder dates.</summary>
+    public const string DatesToCorrectTitle = "Dates to correct";
+
+    /// <summary>Why the placeholder dates are listed and what to do about them.</summary>
+    public static string DatesToCorrectIntro { get; } =
+        $"These dates are outside {FormatDate(PlausibleDates.First)} to {FormatDate(PlausibleDates.Last)}, so they look like placeholders (such as 12/31/9999 for \"none\"). "
+        + "Each is read as no date: the item shows as missing and its reminders go out as for a missing item. Please correct the date on the roster or the training record and upload it again.";
+
+    /// <summary>What one placeholder date is, in words: "BLS printed expiry date: January 1, 0001".</summary>
+    public static string DateToCorrect(ImplausibleDate date)
+    {
+        ArgumentNullException.ThrowIfNull(date);
+        var field = date.Field switch
+        {
+            "hire_date" => "hire date",
+            "testing_start_date" => "testing start date",
+            "issued_on" => "issue or completion date",
+            "expires_on" => "printed expiry date",
+            "certified_on" => "certification date",
+            _ => date.Field,
+        };
+        return (date.CredentialCode is null ? field : $"{date.CredentialCode} {field}") + ": " + FormatDate(date.Value);
+    }
 
     /// <summary>"1 day", "7 days".</summary>
     public static string Days(int count) => count == 1 ? "1 day" : count.ToString(CultureInfo.InvariantCulture) + " days";

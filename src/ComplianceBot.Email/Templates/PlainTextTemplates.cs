@@ -65,7 +65,8 @@ internal static class PlainTextTemplates
             text.Append(EmailWording.SectionTitle(section)).Append(": ").Append(digest.Count(section)).AppendLine();
         }
 
-        text.Append("Emails not arriving: ").Append(digest.UndeliverableStaff.Count).AppendLine().AppendLine();
+        text.Append("Emails not arriving: ").Append(digest.UndeliverableStaff.Count).AppendLine();
+        text.Append(EmailWording.DatesToCorrectTitle).Append(": ").Append(digest.DatesToCorrect.Count).AppendLine().AppendLine();
 
         foreach (var section in EmailWording.SectionsWorstFirst)
         {
@@ -83,6 +84,14 @@ internal static class PlainTextTemplates
             Heading(text, "Emails to these people are not arriving", '-');
             text.AppendLine("Their reminders bounced or were dropped. Please check the address on the roster.");
             foreach (var person in digest.UndeliverableStaff) text.Append("* ").Append(person.DisplayName).Append(" (").Append(person.Email).AppendLine(")");
+            text.AppendLine();
+        }
+
+        if (digest.DatesToCorrect.Count > 0)
+        {
+            Heading(text, $"{EmailWording.DatesToCorrectTitle} ({digest.DatesToCorrect.Count})", '-');
+            text.AppendLine(EmailWording.DatesToCorrectIntro);
+            foreach (var date in digest.DatesToCorrect) text.Append("* ").Append(date.Staff.DisplayName).Append(" (").Append(date.Staff.EmployeeId).Append("): ").AppendLine(EmailWording.DateToCorrect(date));
             text.AppendLine();
         }
 

@@ -51,7 +51,15 @@ public sealed record StaffComplianceDto(StaffDto Staff, bool NeedsAction, IReadO
         new(StaffDto.From(c.Staff), c.NeedsAction, c.Requirements.Select(RequirementDto.From).ToList());
 }
 
-public sealed record ClinicComplianceDto(string ClinicId, DateOnly AsOf, int StaffCount, int NeedsAction, IReadOnlyList<StaffComplianceDto> Staff);
+/// <summary>A clinic's compliance.</summary>
+/// <param name="DatesToCorrect">Placeholder dates stored before imports checked dates (read as absent: the item shows as missing).</param>
+public sealed record ClinicComplianceDto(string ClinicId, DateOnly AsOf, int StaffCount, int NeedsAction, IReadOnlyList<StaffComplianceDto> Staff, IReadOnlyList<DateToCorrectDto> DatesToCorrect);
+
+/// <summary>One stored placeholder date: whose, which column, which credential, what value.</summary>
+public sealed record DateToCorrectDto(string EmployeeId, string Name, string Field, string? Credential, DateOnly Value)
+{
+    public static DateToCorrectDto From(ImplausibleDate d) => new(d.Staff.EmployeeId, d.Staff.DisplayName, d.Field, d.CredentialCode, d.Value);
+}
 
 /// <summary>One line of a previewed message.</summary>
 public sealed record PreviewItemDto(string EmployeeId, string Name, string Requirement, string? Credential, string Status, DateOnly? ExpiresOn, int? DaysLeft, int Threshold);

@@ -48,7 +48,7 @@ public sealed class ComplianceFunctions(ClinicAccess access, ComplianceReportSer
         }
 
         var staff = report.Staff.Select(StaffComplianceDto.From).ToList();
-        return TypedResults.Ok(new ClinicComplianceDto(clinic.Id, report.AsOf, staff.Count, staff.Count(s => s.NeedsAction), staff));
+        return TypedResults.Ok(new ClinicComplianceDto(clinic.Id, report.AsOf, staff.Count, staff.Count(s => s.NeedsAction), staff, report.DatesToCorrect.Select(DateToCorrectDto.From).ToList()));
     }
 
     [Function("GetPreview")]

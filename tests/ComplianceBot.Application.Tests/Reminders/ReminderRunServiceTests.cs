@@ -88,6 +88,34 @@ public class ReminderRunServiceTests
     }
 
     [Fact]
+    public async Task SendsTheClinicAndNamesEachPlaceholderDateInTheRunSummaryByEmployeeId()
+    {
+        var h = new Harness(staffCount: 3);
+        // Stored before imports refused placeholders: E002's hire date and BLS card say "none" the HR-export way.
+        var e2 = await h.Staff.GetAsync("E002");
+        await h.Staff.UpsertManyAsync([e2! with { HireDate = new DateOnly(9999, 12, 31) }]);
+        await h.Records.UpsertManyAsync(Clinic.Id, [new CredentialRecord("E002", "BLS", new DateOnly(1, 1, 1), new DateOnly(1, 1, 1), null, "t", true)]);
+
+        var summary = await h.RunAsync();
+
+        // Everyone's reminder went out, and the managers' escalation for E002's BLS, read as missing.
+        Assert.Equal((4, true), (summary.Sent, summary.Completed));
+        Assert.Equal(3, h.Sender.Accepted.Count(e => e.Category == "reminder"));
+        Assert.Equal(["E002 hire_date", "E002 BLS issued_on", "E002 BLS expires_on"], summary.DatesToCorrect);
+        Assert.EndsWith("completed=True dates-to-correct=3 [E002 hire_date; E002 BLS issued_on; E002 BLS expires_on]", summary.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NamesTenPlacesWithPlaceholderDatesInTheSummaryLineAndCountsTheRest()
+    {
+        var places = Enumerable.Range(1, 12).Select(i => $"E{i:000} hire_date").ToList();
+        var summary = new ClinicRunSummary(Clinic.Id, Today, RunJob.DailyReminders, 0, 0, 0, 0, 0, true, DatesToCorrect: places);
+
+        Assert.EndsWith("dates-to-correct=12 [E001 hire_date; E002 hire_date; E003 hire_date; E004 hire_date; E005 hire_date; E006 hire_date; E007 hire_date; E008 hire_date; E009 hire_date; E010 hire_date; 2 more]", summary.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("dates-to-correct", (summary with { DatesToCorrect = [] }).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DoesNotCompleteTheDayWhileAnotherRunsClaimIsInFlightAndTakesItOverAfterTheLease()
     {
         var h = new Harness(staffCount: 3);

@@ -80,6 +80,11 @@ public class ReminderPlannerTests
         var e9 = Planner.Evaluate(Input([odd], records, Today, null), [odd]).Single();
         Assert.Equal(ComplianceState.Missing, e9.Requirements.Single(r => r.RequirementKey == RequirementPolicy.Bls.Key).State);
         Assert.Equal(ComplianceState.Missing, e9.Requirements.Single(r => r.Requirement.StartsWith("HIPAA", StringComparison.Ordinal)).State);
+        // And each placeholder is named, for the run summary and the managers' digest.
+        string[] named = ["E9 hire_date", "E9 BLS issued_on", "E9 BLS expires_on", "E9 HIPAA issued_on"];
+        Assert.Equal(named, plan.DatesToCorrect.Select(d => d.Where));
+        Assert.Equal(named, plan.Digest!.DatesToCorrect.Select(d => d.Where));
+        Assert.Equal(new DateOnly(9999, 12, 31), plan.DatesToCorrect[0].Value);
     }
 
     [Fact]

@@ -35,6 +35,9 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
 
     public Uri PageAddress => new(BaseAddress, "/api/app/");
 
+    /// <summary>The app's services, to put rows into storage that no import would accept any more.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The fixture is not initialized.");
+
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture is not initialized.");
 
     /// <summary>Where the screenshots go: <c>artifacts/screenshots/</c> at the repository root.</summary>

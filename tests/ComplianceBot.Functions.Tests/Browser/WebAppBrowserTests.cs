@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using ComplianceBot.Application.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -109,6 +111,9 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
     public async Task ManagerSeesOnlyOwnClinicWhenSignedInWithManagerKey()
     {
         await SeedAsync();
+        // Kim's hire date as an old HR export wrote "none", stored before imports refused it.
+        var store = app.Services.GetRequiredService<IStaffStore>();
+        await store.UpsertManyAsync([(await store.GetAsync("MG-2"))! with { HireDate = new DateOnly(9999, 12, 31) }]);
         var page = await SignedInPageAsync(BrowserAppFixture.ManagerKey);
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Import staff data" })).ToBeHiddenAsync();
@@ -120,6 +125,8 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         await Expect(StaffRow(table, "Morgan Price")).ToContainTextAsync("expired");
         await Expect(StaffRow(table, "Kim Osei")).ToContainTextAsync("current");
         await Expect(table).Not.ToContainTextAsync("Remy Hart");
+        await Expect(StaffRow(table, "Morgan Price")).ToContainTextAsync("No. •••••2917");
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Dates to correct" }).Locator("li")).ToHaveTextAsync(["Kim Osei (MG-2): hire date 9999-12-31"]);
 
         // "Needs action only" hides the person whose requirements are all current.
         await page.GetByLabel("Needs action only").CheckAsync();
@@ -137,7 +144,7 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         Assert.Contains("Morgan", await File.ReadAllTextAsync(await download.PathAsync()), StringComparison.Ordinal);
         await app.ScreenshotAsync(page, "manager-compliance.png");
 
-        await page.GetByLabel("Date").FillAsync(Iso(NextMonday(Today)));
+        await page.GetByLabel("Date", new() { Exact = true }).FillAsync(Iso(NextMonday(Today)));
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview emails" }).ClickAsync();
         await Expect(page.Locator("#preview-status")).ToContainTextAsync("email(s) on");
         await Expect(page.Locator("#preview-result article").First).ToBeVisibleAsync();
@@ -209,11 +216,11 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
             "MG-2,Kim,Osei,kim.osei@example.org,clinic-a,front_desk,2023-05-01",
             "MG-3,Remy,Hart,remy.hart@example.org,clinic-b,front_desk,2023-05-01"));
         await PostCsvAsync(hr, "/api/records/import", string.Join("\r\n",
-            "employee_id,credential,issued_on",
-            $"MG-1,BLS,{Iso(Today.AddYears(-3))}",
-            $"MG-2,HIPAA,{Iso(Today.AddDays(-10))}",
-            $"MG-2,TB_EDUCATION,{Iso(Today.AddDays(-10))}",
-            $"MG-3,HIPAA,{Iso(Today.AddDays(-10))}"));
+            "employee_id,credential,issued_on,credential_number",
+            $"MG-1,BLS,{Iso(Today.AddYears(-3))},BLS-0042917",
+            $"MG-2,HIPAA,{Iso(Today.AddDays(-10))},",
+            $"MG-2,TB_EDUCATION,{Iso(Today.AddDays(-10))},",
+            $"MG-3,HIPAA,{Iso(Today.AddDays(-10))},"));
     }
 
     private static async Task PostCsvAsync(HttpClient client, string path, string csv)

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Functions.Endpoints;
+using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using static ComplianceBot.Functions.Tests.Support.Problems;
 
 namespace ComplianceBot.Functions.Tests.Endpoints;
@@ -28,6 +32,26 @@ public sealed class ComplianceApiTests(AzuriteFixture azurite) : IDisposable
         var a2 = report.GetProperty("staff").EnumerateArray().Single(s => s.GetProperty("staff").GetProperty("employeeId").GetString() == "a2");
         Assert.Equal("current", ImportApiTests.Requirement(a2, "HIPAA").GetProperty("status").GetString());
         Assert.True(ImportApiTests.Requirement(a2, "HIPAA").GetProperty("credentialNumberMasked").ValueKind == System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task ListsPlaceholderDatesStoredBeforeTheImportCheckForHrAndNamesThemInTheDailyRunsLog()
+    {
+        using var hr = _app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+        // Written before imports refused placeholders (an import refuses this row today).
+        var store = _app.Services.GetRequiredService<IStaffStore>();
+        var a1 = await store.GetAsync("a1");
+        await store.UpsertManyAsync([a1! with { HireDate = new DateOnly(9999, 12, 31) }]);
+
+        var report = await hr.GetFromJsonAsync<ClinicComplianceDto>("/api/clinics/clinic-a/compliance?asOf=2026-03-02");
+        var run = await _app.FireAsync(TimerFunctions.DailyReminders);
+
+        var date = Assert.Single(report!.DatesToCorrect);
+        Assert.Equal(("a1", "hire_date", null, new DateOnly(9999, 12, 31)), (date.EmployeeId, date.Field, date.Credential, date.Value));
+        Assert.True(run.Succeeded, run.Error?.ToString());
+        Assert.Contains(run.Logs, l => l.StartsWith("clinic=clinic-a ", StringComparison.Ordinal) && l.Contains("completed=True dates-to-correct=1 [a1 hire_date]", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -475,6 +475,7 @@ function renderCompliance(report) {
           line.append(dateElement(r.expiresOn));
           td.append(line);
         }
+        if (r.credentialNumberMasked) td.append(el('span', `No. ${r.credentialNumberMasked}`, 'small block muted'));
         if (r.dateCheck) td.append(el('span', 'Check the printed date', 'small block'));
       }
       tr.append(td);
@@ -482,7 +483,25 @@ function renderCompliance(report) {
     return tr;
   }));
   table.hidden = false;
+  renderDatesToCorrect(report.datesToCorrect || []);
   applyFilter(report);
+}
+
+const FIELD_WORDS = {
+  hire_date: 'hire date',
+  testing_start_date: 'testing start date',
+  issued_on: 'issue or completion date',
+  expires_on: 'printed expiry date',
+  certified_on: 'certification date',
+};
+
+function renderDatesToCorrect(dates) {
+  const box = $('dates-to-correct');
+  box.querySelector('ul').replaceChildren(...dates.map((d) => {
+    const field = FIELD_WORDS[d.field] || d.field;
+    return el('li', `${d.name} (${d.employeeId}): ${d.credential ? `${d.credential} ` : ''}${field} ${d.value}`);
+  }));
+  box.hidden = dates.length === 0;
 }
 
 function applyFilter(report) {
