@@ -31,6 +31,7 @@ public static class TableServiceClients
         clientOptions.Diagnostics.IsLoggingEnabled = false;
         clientOptions.AddPolicy(new NoAnswerPolicy(), HttpPipelinePosition.PerCall);
         clientOptions.AddPolicy(new AttemptCountingPolicy(), HttpPipelinePosition.PerRetry);
+        clientOptions.AddPolicy(new DeadlinePolicy(options.AttemptTimeout), HttpPipelinePosition.PerRetry);
     }
 
     /// <summary>

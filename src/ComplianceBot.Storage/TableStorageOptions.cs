@@ -60,6 +60,22 @@ public sealed class TableStorageOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// <c>Storage:RequestTimeout</c>: the most one API request waits on storage in total, over all its calls and
+    /// their retries (<see cref="StorageDeadline"/>). Default 30 s: a request answers 503 "try again" after that
+    /// instead of adding up each call's worst case.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>Storage:ImportRequestTimeout</c>: the same limit for an import, which writes thousands of rows. Default
+    /// 200 s: 100,000 rows take well under it here, and Azure's front end ends any HTTP request at 230 s.
+    /// </summary>
+    public TimeSpan ImportRequestTimeout { get; set; } = TimeSpan.FromSeconds(200);
+
+    /// <summary>Azure's front end ends an HTTP request after 230 s whatever the app does.</summary>
+    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromSeconds(230);
+
+    /// <summary>
     /// The longest one storage call can take when every attempt times out: each attempt's timeout plus the
     /// backoff before each retry (with the SDK's jitter of up to 1.2×). 46.7 s with the defaults.
     /// </summary>
@@ -109,6 +125,11 @@ public sealed class TableStorageOptions
         if (WorstCaseCall > MaxWorstCaseCall)
         {
             return $"Storage__AttemptTimeout, Storage__MaxRetries and Storage__MaxRetryDelay let one storage call take {WorstCaseCall.TotalSeconds:F0} s when storage hangs; at most {MaxWorstCaseCall.TotalSeconds:F0} s is allowed, so an API request fails in time instead of waiting.";
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > MaxRequestTimeout || ImportRequestTimeout <= TimeSpan.Zero || ImportRequestTimeout > MaxRequestTimeout)
+        {
+            return $"Storage__RequestTimeout and Storage__ImportRequestTimeout must be positive and at most {MaxRequestTimeout.TotalSeconds:F0} s (Azure ends an HTTP request then).";
         }
 
         return null;

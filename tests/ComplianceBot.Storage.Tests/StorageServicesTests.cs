@@ -156,6 +156,8 @@ public sealed class StorageServicesTests(AzuriteFixture azurite)
         Assert.Contains("Storage__AttemptTimeout", Problem(o => o.AttemptTimeout = TimeSpan.Zero), StringComparison.Ordinal);
         var hang = Problem(o => (o.MaxRetries, o.AttemptTimeout) = (10, TimeSpan.FromSeconds(30)));
         Assert.Contains("at most 120 s", hang, StringComparison.Ordinal);
+        Assert.Contains("Storage__RequestTimeout", Problem(o => o.RequestTimeout = TimeSpan.Zero), StringComparison.Ordinal);
+        Assert.Contains("at most 230 s", Problem(o => o.ImportRequestTimeout = TimeSpan.FromMinutes(5)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -165,6 +167,8 @@ public sealed class StorageServicesTests(AzuriteFixture azurite)
 
         Assert.Equal((3, TimeSpan.FromSeconds(10)), (defaults.MaxRetries, defaults.AttemptTimeout));
         Assert.InRange(defaults.WorstCaseCall, TimeSpan.FromSeconds(46), TimeSpan.FromSeconds(47));
+        // And a whole API request waits on storage at most 30 s (an import 200 s, under Azure's 230 s).
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(200)), (defaults.RequestTimeout, defaults.ImportRequestTimeout));
     }
 
     private sealed class CountingCredential : TokenCredential

@@ -348,6 +348,48 @@ public sealed class TableClientExtensionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task EndsEveryCallOfARequestAtTheRequestsDeadlineWhenStorageHangs()
+    {
+        using var hung = new StubHandler(_ => null);
+        var options = AzuriteClients.Options(azurite); // 10 s an attempt and 3 retries: 40 s and more a call
+        var table = AzuriteClients.Create(azurite, hung, options).GetTableClient("anytable");
+        var clock = Stopwatch.StartNew();
+
+        using (StorageDeadline.Begin(TimeSpan.FromSeconds(1)))
+        {
+            // The first call's attempt is cut to the time left; the call after it does not start an attempt.
+            await Assert.ThrowsAsync<StorageDeadlineExceededException>(() => table.GetEntityOrNullAsync("p", "r", default));
+            var second = await Assert.ThrowsAsync<StorageDeadlineExceededException>(() => table.GetEntityOrNullAsync("p", "r2", default));
+            Assert.Contains("within the request's 1 s", second.Message, StringComparison.Ordinal);
+        }
+
+        clock.Stop();
+        Assert.Equal(1, hung.Requests);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3)); // 1 s and one backoff at most
+        Assert.True(options.WorstCaseCall > TimeSpan.FromSeconds(40), options.WorstCaseCall.ToString());
+    }
+
+    [Fact]
+    public async Task ADeadlineLongerThanAnAttemptLeavesTheAttemptTimeoutAsItIs()
+    {
+        using var hung = new StubHandler(_ => null);
+        var options = AzuriteClients.Options(azurite);
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(300);
+        options.MaxRetries = 1;
+        var table = AzuriteClients.Create(azurite, hung, options).GetTableClient("anytable");
+        var clock = Stopwatch.StartNew();
+
+        using (StorageDeadline.Begin(TimeSpan.FromSeconds(30)))
+        {
+            var ex = await Assert.ThrowsAsync<RequestFailedException>(() => table.GetEntityOrNullAsync("p", "r", default));
+            Assert.Equal(0, ex.Status);
+        }
+
+        Assert.Equal(2, hung.Requests);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(600), options.WorstCaseCall + TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
     public async Task TheCallersCancellationStaysACancellationWhenStorageHangs()
     {
         using var hung = new StubHandler(_ => null);

@@ -20,6 +20,7 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
 {
     [Function("ImportStaff")]
     [Allow(Access.Hr)]
+    [BulkWrite]
     [Responds(200, 400, 413, 415, 422)]
     [Query("dryRun", "true: check every row and answer what would change, importing nothing (dry_run is the same parameter).")]
     [Operation("Import the roster (CSV or JSON rows of the roster's columns)", BodyMediaTypes = ["text/csv", "application/json"], Returns = typeof(ImportResult))]
@@ -28,6 +29,7 @@ public sealed class ImportFunctions(ImportService import, IOptions<ImportOptions
 
     [Function("ImportRecords")]
     [Allow(Access.Hr)]
+    [BulkWrite]
     [Responds(200, 400, 413, 415, 422)]
     [Query("dryRun", "true: check every row and answer what would change, importing nothing (dry_run is the same parameter).")]
     [Operation("Import training and credential records (CSV or JSON rows)", BodyMediaTypes = ["text/csv", "application/json"], Returns = typeof(ImportResult))]

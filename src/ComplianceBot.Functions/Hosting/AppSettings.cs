@@ -51,6 +51,8 @@ public static class AppSettings
         new("Storage:RetryDelay", false, "First retry delay, jittered and doubled per attempt (default 00:00:00.8)."),
         new("Storage:MaxRetryDelay", false, "Longest backoff between two attempts (default 00:00:30)."),
         new("Storage:AttemptTimeout", false, "Timeout of one storage attempt, answer included (default 00:00:10); a hung storage fails a call in under a minute."),
+        new("Storage:RequestTimeout", false, "The most one API request waits on storage over all its calls and retries (default 00:00:30); then 503 \"try again\"."),
+        new("Storage:ImportRequestTimeout", false, "The same limit for an import (default 00:03:20, under the 230 s Azure allows an HTTP request)."),
         new("SendGrid:ApiKey", true, "SendGrid API key (Mail Send). Unset: emails go to the outbox folder instead. In Azure a Key Vault reference."),
         new("SendGrid:BaseUrl", true, "SendGrid API base URL (default https://api.sendgrid.com; EU: https://api.eu.sendgrid.com)."),
         new("SendGrid:SandboxMode", true, "true: SendGrid validates but sends nothing (dry runs against the real service)."),

@@ -61,6 +61,13 @@ public sealed class OperationAttribute(string summary) : Attribute
     public Type? Returns { get; init; }
 }
 
+/// <summary>
+/// The function writes many rows in one request (an import): it may wait on storage up to
+/// <c>Storage:ImportRequestTimeout</c> rather than <c>Storage:RequestTimeout</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class BulkWriteAttribute : Attribute;
+
 /// <summary>An HTTP function as declared by its <c>[Function]</c> and <c>[HttpTrigger]</c> attributes.</summary>
 /// <param name="Route">The route under <c>/api</c>, e.g. <c>clinics/{clinicId}</c>.</param>
 /// <param name="Methods">HTTP methods, upper case.</param>
@@ -74,6 +81,8 @@ public sealed record HttpFunction(string Name, string Route, IReadOnlyList<strin
     public IReadOnlyList<QueryAttribute> Query => Method.GetCustomAttributes<QueryAttribute>().ToList();
 
     public OperationAttribute? Operation => Method.GetCustomAttribute<OperationAttribute>();
+
+    public bool BulkWrite => Method.IsDefined(typeof(BulkWriteAttribute));
 }
 
 /// <summary>A timer function as declared by its <c>[Function]</c> and <c>[TimerTrigger]</c> attributes.</summary>

@@ -11,7 +11,8 @@ namespace ComplianceBot.Functions.Middleware;
 public static class FunctionsMiddleware
 {
     /// <summary>
-    /// Outermost first: problems for whatever throws below; no-store on API answers; the tables exist;
+    /// Outermost first: problems for whatever throws below; no-store on API answers; a total time limit on
+    /// storage for the request (tables included); the tables exist;
     /// who the caller is and whether their role may call the function; the request edge (empty query
     /// values, impossible ids). Then the function.
     /// </summary>
@@ -19,6 +20,7 @@ public static class FunctionsMiddleware
     [
         typeof(ProblemMiddleware),
         typeof(NoStoreMiddleware),
+        typeof(StorageDeadlineMiddleware),
         typeof(TablesReadyMiddleware),
         typeof(AuthenticationMiddleware),
         typeof(RequestEdgeMiddleware),

@@ -9,7 +9,8 @@ namespace ComplianceBot.Storage.Tables;
 /// or failed on the network — leaves the SDK as a <see cref="TaskCanceledException"/> or an
 /// <see cref="AggregateException"/>. Callers, and the run that catches "anything but cancellation" per
 /// clinic, must not mistake that for their own cancellation, so it becomes a <see cref="RequestFailedException"/>
-/// with status 0, as the SDK reports a single transport failure. A caller's own cancellation passes through.
+/// with status 0, as the SDK reports a single transport failure. A caller's own cancellation passes through, and
+/// so does a <see cref="StorageDeadline"/> that passed.
 /// </summary>
 internal sealed class NoAnswerPolicy : HttpPipelinePolicy
 {
@@ -19,6 +20,10 @@ internal sealed class NoAnswerPolicy : HttpPipelinePolicy
         try
         {
             await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+        catch (AggregateException ex) when (DeadlineOf(ex) is { } deadline)
+        {
+            throw deadline;
         }
         catch (Exception ex) when (IsNoAnswer(ex) && !message.CancellationToken.IsCancellationRequested)
         {
@@ -33,11 +38,19 @@ internal sealed class NoAnswerPolicy : HttpPipelinePolicy
         {
             ProcessNext(message, pipeline);
         }
+        catch (AggregateException ex) when (DeadlineOf(ex) is { } deadline)
+        {
+            throw deadline;
+        }
         catch (Exception ex) when (IsNoAnswer(ex) && !message.CancellationToken.IsCancellationRequested)
         {
             throw NoAnswer(message, ex);
         }
     }
+
+    /// <summary>The request's deadline passed between attempts: the SDK reports every attempt together, the deadline is the cause.</summary>
+    private static StorageDeadlineExceededException? DeadlineOf(AggregateException ex) =>
+        ex.InnerExceptions.OfType<StorageDeadlineExceededException>().FirstOrDefault();
 
     private static bool IsNoAnswer(Exception ex) => ex is OperationCanceledException or AggregateException;
 

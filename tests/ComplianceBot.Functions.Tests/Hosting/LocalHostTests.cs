@@ -63,7 +63,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite) : IDisposable
     public void MiddlewareIsDeclaredOnceInOrderAndEveryTypeIsWorkerMiddleware()
     {
         Assert.Equal(
-            [typeof(ProblemMiddleware), typeof(NoStoreMiddleware), typeof(TablesReadyMiddleware), typeof(AuthenticationMiddleware), typeof(RequestEdgeMiddleware)],
+            [typeof(ProblemMiddleware), typeof(NoStoreMiddleware), typeof(StorageDeadlineMiddleware), typeof(TablesReadyMiddleware), typeof(AuthenticationMiddleware), typeof(RequestEdgeMiddleware)],
             FunctionsMiddleware.Pipeline);
         Assert.All(FunctionsMiddleware.Pipeline, t => Assert.True(typeof(Microsoft.Azure.Functions.Worker.Middleware.IFunctionsWorkerMiddleware).IsAssignableFrom(t)));
         Assert.All(FunctionsMiddleware.Pipeline, t => Assert.NotNull(_app.Services.GetRequiredService(t)));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComplianceBot.Functions.Middleware;
+using ComplianceBot.Storage;
 using ComplianceBot.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -151,6 +152,42 @@ public sealed class WorkerMiddlewareTests
 
         Assert.Equal(409, http.Response.StatusCode);
         Assert.Contains("send it again", (await ProblemAsync(http)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ImportStaff", 200)]
+    [InlineData("ImportRecords", 200)]
+    [InlineData("GetCompliance", 30)]
+    [InlineData("SendGridEvents", 30)]
+    public async Task GivesAnImportTheLongerStorageTimeLimitAndEveryOtherRequestTheShorter(string function, int seconds)
+    {
+        var (context, _) = Invocation(function);
+        TimeSpan? during = null;
+
+        await new StorageDeadlineMiddleware(Options.Create(new TableStorageOptions())).Invoke(context, _ =>
+        {
+            during = StorageDeadline.Budget;
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), during);
+        Assert.Null(StorageDeadline.Budget);
+    }
+
+    [Fact]
+    public async Task LeavesATimerWithoutAStorageTimeLimit()
+    {
+        var (context, _) = Invocation("DailyReminders");
+        context.Items.Returns(new Dictionary<object, object>());
+        TimeSpan? during = TimeSpan.MaxValue;
+
+        await new StorageDeadlineMiddleware(Options.Create(new TableStorageOptions())).Invoke(context, _ =>
+        {
+            during = StorageDeadline.Budget;
+            return Task.CompletedTask;
+        });
+
+        Assert.Null(during);
     }
 
     [Fact]

@@ -239,6 +239,41 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AnswersEachRequestWithin503InItsStorageTimeLimitWhenStorageHangs()
+    {
+        // A storage endpoint that accepts connections and never answers.
+        using var hung = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        hung.Start();
+        var held = new ConcurrentBag<System.Net.Sockets.Socket>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) held.Add(await hung.AcceptSocketAsync(stop.Token));
+        });
+        var port = ((IPEndPoint)hung.LocalEndpoint).Port;
+        using var app = new ComplianceBotApp(azurite, new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteFixture.AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
+            ["Storage:RequestTimeout"] = "00:00:02", // the default attempts (10 s, 3 retries) would take 40 s and more a call
+        });
+        using var hr = app.Hr();
+
+        foreach (var path in new[] { "/api/clinics/clinic-a/compliance", "/api/clinics" })
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var problem = await Problems.AssertProblemAsync(await hr.GetAsync(path), HttpStatusCode.ServiceUnavailable);
+            clock.Stop();
+
+            Assert.Equal("Storage did not answer in time. Nothing was lost; try again in a minute.", problem.GetProperty("detail").GetString());
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(7)); // 2 s and one backoff
+        }
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => accepting);
+        foreach (var socket in held) socket.Dispose();
+    }
+
+    [Fact]
     public async Task ChangesNoProtectedDataWhenRowsCarryExtraFields()
     {
         await using var fake = await FakeSendGridServer.StartAsync();
