@@ -239,7 +239,7 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task AnswersEachRequestWithin503InItsStorageTimeLimitWhenStorageHangs()
+    public async Task AnswersEachRequestWith503WithinItsStorageTimeLimitWhenStorageHangs()
     {
         // A storage endpoint that accepts connections and never answers.
         using var hung = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
