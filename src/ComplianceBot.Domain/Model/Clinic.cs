@@ -14,6 +14,11 @@ namespace ComplianceBot.Domain.Model;
 /// <param name="RequiresRespirators">Staff wear N95s or other required respirators: clinical staff need a yearly fit test.</param>
 /// <param name="ExpectsExtinguisherUse">Staff are expected to use fire extinguishers: everyone needs the training at hire and yearly.</param>
 /// <param name="PerformsWaivedTesting">The clinic runs CLIA-waived tests: staff who run them need a yearly competency check (practice default).</param>
+/// <param name="ManagerObjectIds">
+/// The managers' Microsoft Entra object ids (lower-case GUIDs). When any is listed, a signed-in manager is matched on
+/// this stable id only, never on a sign-in name that can be renamed or handed to someone else; when none is, on
+/// <paramref name="ManagerEmails"/>.
+/// </param>
 public sealed record Clinic(
     string Id,
     string Name,
@@ -25,7 +30,8 @@ public sealed record Clinic(
     bool WaivesCertification = false,
     bool RequiresRespirators = false,
     bool ExpectsExtinguisherUse = false,
-    bool PerformsWaivedTesting = false)
+    bool PerformsWaivedTesting = false,
+    IReadOnlyList<string>? ManagerObjectIds = null)
 {
     public static readonly IReadOnlySet<DayOfWeek> MondayToFriday = new HashSet<DayOfWeek>
     {

@@ -21,10 +21,15 @@ public sealed record ClinicDto(
     IReadOnlyList<string>? ManagerEmails,
     int? SendHour,
     IReadOnlyList<string>? BusinessDays,
-    bool WaivesCertification = false)
+    bool WaivesCertification = false,
+    bool RequiresRespirators = false,
+    bool ExpectsExtinguisherUse = false,
+    bool PerformsWaivedTesting = false,
+    IReadOnlyList<string>? ManagerObjectIds = null)
 {
     public static ClinicDto From(Clinic c) =>
-        new(c.Id, c.Name, c.TimeZoneId, c.State, c.ManagerEmails, c.SendHour, c.BusinessDays.OrderBy(d => ((int)d + 6) % 7).Select(d => d.ToString()).ToList(), c.WaivesCertification);
+        new(c.Id, c.Name, c.TimeZoneId, c.State, c.ManagerEmails, c.SendHour, c.BusinessDays.OrderBy(d => ((int)d + 6) % 7).Select(d => d.ToString()).ToList(), c.WaivesCertification,
+            c.RequiresRespirators, c.ExpectsExtinguisherUse, c.PerformsWaivedTesting, c.ManagerObjectIds ?? []);
 }
 
 /// <summary>The clinics: list those the caller may read, read one, create or replace one (HR).</summary>
@@ -124,6 +129,17 @@ public sealed partial class ClinicFunctions(ClinicAccess access, IClinicStore cl
             if (invalid > 10) Add("managerEmails", $"and {invalid - 10} more addresses that are not valid");
         }
 
+        var objectIds = new List<string>();
+        if (body.ManagerObjectIds is { } ids)
+        {
+            if (ids.Count > MaxManagers) Add("managerObjectIds", $"has {ids.Count} ids; a clinic takes at most {MaxManagers}");
+            foreach (var id in ids)
+            {
+                if (Guid.TryParseExact(id?.Trim(), "D", out var objectId)) objectIds.Add(objectId.ToString("D"));
+                else Add("managerObjectIds", $"'{id}' is not an Entra object id (a GUID such as 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0, shown as Object ID on the user's page in Entra)");
+            }
+        }
+
         var days = new HashSet<DayOfWeek>();
         if (body.BusinessDays is { Count: 0 })
         {
@@ -138,7 +154,8 @@ public sealed partial class ClinicFunctions(ClinicAccess access, IClinicStore cl
 
         return errors.Count > 0
             ? (null, errors)
-            : (new Clinic(clinicId, body.Name.Trim(), timeZone, state, body.ManagerEmails!.ToList(), body.SendHour!.Value, days, body.WaivesCertification), errors);
+            : (new Clinic(clinicId, body.Name.Trim(), timeZone, state, body.ManagerEmails!.ToList(), body.SendHour!.Value, days, body.WaivesCertification,
+                body.RequiresRespirators, body.ExpectsExtinguisherUse, body.PerformsWaivedTesting, objectIds.Distinct(StringComparer.Ordinal).ToList()), errors);
     }
 
     /// <summary>

@@ -19,6 +19,11 @@ public readonly record struct Caller(ClaimsPrincipal? User, string? Failure);
 public sealed class CallerAuthentication(IOptions<AuthOptions> auth, PlatformAuth platform)
 {
     public const string ClinicClaim = "clinic";
+
+    /// <summary>The caller's Microsoft Entra object id: stable for the life of the account, unlike its sign-in name.</summary>
+    public const string ObjectIdClaim = "oid";
+
+    private const string ObjectIdentifierClaimType = "http://schemas.microsoft.com/identity/claims/objectidentifier";
     public const string ApiKeyHeader = "X-Api-Key";
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
 
@@ -90,6 +95,10 @@ public sealed class CallerAuthentication(IOptions<AuthOptions> auth, PlatformAut
                 else if (typ is "name" or ClaimTypes.Name)
                 {
                     name ??= val;
+                }
+                else if (typ is ObjectIdClaim or ObjectIdentifierClaimType && Guid.TryParse(val, out var objectId))
+                {
+                    claims.Add(new Claim(ObjectIdClaim, objectId.ToString("D")));
                 }
             }
 

@@ -5,8 +5,9 @@ using ComplianceBot.Application.Ports;
 namespace ComplianceBot.Functions.Security;
 
 /// <summary>
-/// Object-level authorization: HR reads every clinic; a manager reads only the clinics that list
-/// their sign-in address among the managers (or, for an API key, the clinics the key names).
+/// Object-level authorization: HR reads every clinic; a manager reads only the clinics that list them: by
+/// Entra object id when the clinic lists any (a stable id), otherwise by sign-in address; for an API key,
+/// the clinics the key names.
 /// </summary>
 public sealed class ClinicAccess(IClinicStore clinics)
 {
@@ -20,6 +21,13 @@ public sealed class ClinicAccess(IClinicStore clinics)
         ArgumentNullException.ThrowIfNull(clinic);
         if (!user.IsInRole(Roles.Manager)) return false;
         if (user.FindAll(CallerAuthentication.ClinicClaim).Any(c => c.Value == clinic.Id)) return true;
+        if (clinic.ManagerObjectIds is { Count: > 0 } objectIds)
+        {
+            // Fail closed: a clinic that names its managers' ids is never matched on an address.
+            var objectId = user.FindFirstValue(CallerAuthentication.ObjectIdClaim);
+            return objectId is not null && objectIds.Contains(objectId, StringComparer.OrdinalIgnoreCase);
+        }
+
         var email = user.FindFirstValue(ClaimTypes.Email);
         return email is not null && clinic.ManagerEmails.Contains(email, StringComparer.OrdinalIgnoreCase);
     }

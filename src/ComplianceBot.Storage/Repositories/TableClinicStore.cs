@@ -82,6 +82,9 @@ public sealed class TableClinicStore(StorageTables tables) : IClinicStore
         ["RequiresRespirators"] = clinic.RequiresRespirators,
         ["ExpectsExtinguisherUse"] = clinic.ExpectsExtinguisherUse,
         ["PerformsWaivedTesting"] = clinic.PerformsWaivedTesting,
+
+        // Absent on older rows: managers are then matched by address.
+        ["ManagerObjectIds"] = JsonSerializer.Serialize(clinic.ManagerObjectIds ?? []),
     };
 
     private static Clinic ToClinic(TableEntity e) => new(
@@ -95,5 +98,6 @@ public sealed class TableClinicStore(StorageTables tables) : IClinicStore
         e.GetBoolean("WaivesCertification") ?? false,
         e.GetBoolean("RequiresRespirators") ?? false,
         e.GetBoolean("ExpectsExtinguisherUse") ?? false,
-        e.GetBoolean("PerformsWaivedTesting") ?? false);
+        e.GetBoolean("PerformsWaivedTesting") ?? false,
+        JsonSerializer.Deserialize<List<string>>(e.GetString("ManagerObjectIds") ?? "[]") ?? []);
 }

@@ -181,7 +181,26 @@ public sealed class ClinicsApiTests(AzuriteFixture azurite) : IDisposable
         { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8,"businessDays":["Funday"]}""", "businessDays" },
         { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8,"businessDays":["1"]}""", "businessDays" },
         { """{"id":"clinic-z","name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8}""", "id" },
+        { """{"name":"A","timeZone":"America/Chicago","state":"IL","managerEmails":[],"sendHour":8,"managerObjectIds":["mia@example.org"]}""", "managerObjectIds" },
     };
+
+    [Fact]
+    public async Task KeepsTheRequirementSwitchesAndManagerIdsAClinicIsPutWith()
+    {
+        using var hr = _app.Hr();
+        var body = new
+        {
+            name = "Clinic A", timeZone = "America/Chicago", state = "IL", managerEmails = new[] { TestData.ManagerAEmail }, sendHour = 8,
+            requiresRespirators = true, expectsExtinguisherUse = true, performsWaivedTesting = true,
+            managerObjectIds = new[] { " 0B1C2D3E-4F50-6172-8394-A5B6C7D8E9F0 " },
+        };
+
+        await JsonAsync(await hr.PutAsJsonAsync("/api/clinics/clinic-a", body), HttpStatusCode.Created);
+        var got = await JsonAsync(await hr.GetAsync("/api/clinics/clinic-a"));
+
+        Assert.True(got.GetProperty("requiresRespirators").GetBoolean() && got.GetProperty("expectsExtinguisherUse").GetBoolean() && got.GetProperty("performsWaivedTesting").GetBoolean());
+        Assert.Equal(["0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"], got.GetProperty("managerObjectIds").EnumerateArray().Select(i => i.GetString()));
+    }
 
     [Theory]
     [MemberData(nameof(InvalidClinics))]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Tests.Support;
@@ -167,6 +168,35 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
 
         using var garbage = app.WithPrincipal("not base64 json");
         await AssertProblemAsync(await garbage.GetAsync("/api/clinics"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task MatchesASignedInManagerOnTheEntraObjectIdWhenTheClinicListsIdsAndNeverOnTheAddressThen()
+    {
+        const string MiaId = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+        using var app = new ComplianceBotApp(_azurite, platformAuthentication: true);
+        using (var hr = app.Hr())
+        {
+            await TestData.PutClinicsAsync(hr);
+            var clinic = new { name = "Clinic A", timeZone = "America/Chicago", state = "IL", managerEmails = new[] { TestData.ManagerAEmail }, sendHour = 8, managerObjectIds = new[] { MiaId.ToUpperInvariant() } };
+            var saved = await JsonAsync(await hr.PutAsJsonAsync("/api/clinics/clinic-a", clinic));
+            Assert.Equal([MiaId], saved.GetProperty("managerObjectIds").EnumerateArray().Select(i => i.GetString()));
+        }
+
+        // Mia, by her object id, whatever her sign-in name is today (renamed after a marriage, say).
+        using var mia = app.WithPrincipal(TestData.Principal(("roles", "Manager"), ("preferred_username", "mia.new-name@example.org"), ("http://schemas.microsoft.com/identity/claims/objectidentifier", MiaId)));
+        Assert.Equal("clinic-a", (await JsonAsync(await mia.GetAsync("/api/clinics/clinic-a"))).GetProperty("id").GetString());
+
+        // Someone who now holds the listed address, as another account, reads nothing of clinic-a.
+        using var newHolder = app.WithPrincipal(TestData.Principal(("roles", "Manager"), ("preferred_username", TestData.ManagerAEmail), ("oid", "11111111-2222-3333-4444-555555555555")));
+        await AssertProblemAsync(await newHolder.GetAsync("/api/clinics/clinic-a"), HttpStatusCode.NotFound);
+        using var noId = app.WithPrincipal(TestData.Principal(("roles", "Manager"), ("preferred_username", TestData.ManagerAEmail)));
+        await AssertProblemAsync(await noId.GetAsync("/api/clinics/clinic-a/compliance"), HttpStatusCode.NotFound);
+        Assert.Equal(0, (await JsonAsync(await noId.GetAsync("/api/clinics"))).GetArrayLength());
+
+        // A clinic that lists no ids is still matched on the address (clinic-b).
+        using var managerB = app.WithPrincipal(TestData.Principal(("roles", "Manager"), ("preferred_username", TestData.ManagerBEmail), ("oid", "99999999-8888-7777-6666-555555555555")));
+        Assert.Equal(["clinic-b"], (await JsonAsync(await managerB.GetAsync("/api/clinics"))).EnumerateArray().Select(c => c.GetProperty("id").GetString()));
     }
 
     [Fact]
