@@ -5,6 +5,7 @@ using System.Text;
 using ComplianceBot.Application.Ports;
 using ComplianceBot.Email.Webhook;
 using ComplianceBot.Testing;
+using ComplianceBot.Testing.InMemory;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -193,27 +194,5 @@ public sealed class SendGridEventWebhookTests : IDisposable
         if (signature is not null) headers[SendGridEventWebhook.SignatureHeader] = signature;
         if (timestamp is not null) headers[SendGridEventWebhook.TimestampHeader] = timestamp;
         return headers;
-    }
-
-    /// <summary>An honest in-memory store: first write of an event id wins.</summary>
-    private sealed class InMemoryDeliveryEventStore : IDeliveryEventStore
-    {
-        public Dictionary<string, DeliveryEvent> Events { get; } = [];
-
-        public Task<DeliveryBatchResult> RecordManyAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken = default)
-        {
-            var recorded = events.Count(e => Events.TryAdd(e.EventId, e));
-            return Task.FromResult(new DeliveryBatchResult(recorded, events.Count - recorded));
-        }
-
-        public Task<IReadOnlyDictionary<string, DeliveryEvent>> LatestByAddressAsync(IEnumerable<string> emails, CancellationToken cancellationToken = default)
-        {
-            var wanted = emails.ToHashSet(StringComparer.OrdinalIgnoreCase);
-            IReadOnlyDictionary<string, DeliveryEvent> latest = Events.Values
-                .Where(e => wanted.Contains(e.Email))
-                .GroupBy(e => e.Email, StringComparer.OrdinalIgnoreCase)
-                .ToDictionary(g => g.Key, g => g.MaxBy(e => e.At)!, StringComparer.OrdinalIgnoreCase);
-            return Task.FromResult(latest);
-        }
     }
 }

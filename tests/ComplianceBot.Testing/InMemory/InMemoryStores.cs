@@ -286,6 +286,9 @@ public sealed class InMemoryDeliveryEventStore : IDeliveryEventStore
 {
     private readonly ConcurrentDictionary<string, DeliveryEvent> _byId = new(StringComparer.Ordinal);
 
+    /// <summary>The recorded events by event id (the first write of an id wins).</summary>
+    public IReadOnlyDictionary<string, DeliveryEvent> Events => _byId;
+
     public Task<DeliveryBatchResult> RecordManyAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken = default)
     {
         var recorded = events.Count(e => _byId.TryAdd(e.EventId, e));
