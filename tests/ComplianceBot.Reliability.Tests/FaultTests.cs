@@ -3,6 +3,7 @@ using ComplianceBot.Application.Ports;
 using ComplianceBot.Application.Reminders;
 using ComplianceBot.Application.Reports;
 using ComplianceBot.Functions.Hosting;
+using ComplianceBot.LocalHost;
 using ComplianceBot.Testing;
 
 namespace ComplianceBot.Reliability.Tests;
@@ -160,7 +161,8 @@ public sealed class FaultTests(AzuriteFixture azurite)
 
         var cancelAt = new Random(seed).Next(1, people - 5);
         using var cts = new CancellationTokenSource();
-        var run = app.Get<TimerRunner>().RunAsync(RunJob.DailyReminders, pastDue: false, cts.Token);
+        await app.Get<TimerRunner>().EnqueueDueAsync(RunJob.DailyReminders, pastDue: false, CancellationToken.None);
+        var run = LocalQueueService.DrainAsync(app.Services, cancellationToken: cts.Token);
         while (!run.IsCompleted && app.SendGrid.Requests.Count < cancelAt) await Task.Delay(1);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
