@@ -102,9 +102,9 @@ public sealed class LocalQueueListener
             {
                 batch = (await _queue.ReceiveMessagesAsync(Rules.BatchSize, MessageLease, cancellationToken).ConfigureAwait(false)).Value;
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                // Storage unreachable: the messages are safe in the queue; look again later.
+                // Storage unreachable (an error answer, or retries that timed out): the messages are safe in the queue; look again later.
                 LocalQueueLog.ReceiveFailed(_logger, ex, _queue.Name);
                 batch = [];
             }
@@ -134,7 +134,7 @@ public sealed class LocalQueueListener
         {
             return (await _queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount == 0;
         }
-        catch (RequestFailedException)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             return false;
         }
@@ -195,7 +195,7 @@ public sealed class LocalQueueListener
                 await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: Rules.VisibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Settling failed (storage down, or the lease ran out and another reader took the message): the message
             // reappears when its lease ends and is run again; the ledger makes sure nothing is sent twice.
@@ -222,10 +222,10 @@ public sealed class LocalQueueListener
                 receipt.Value = renewed.Value.PopReceipt;
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException or TimeoutException)
         {
             LocalQueueLog.SettleFailed(_logger, ex, message.MessageId);
         }
