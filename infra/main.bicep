@@ -1,6 +1,6 @@
 // ComplianceBot: everything one practice needs, in one resource group.
 //
-//   storage      Storage account: Functions host storage, Flex deployment container, the app's tables
+//   storage      Storage account: Functions host storage, Flex deployment container, the app's tables, the clinic-run queues
 //   monitoring   Log Analytics workspace + Application Insights
 //   keyvault     Key Vault (RBAC) holding the SendGrid API key
 //   functionapp  Linux Function App running the .NET isolated worker, Flex Consumption (or EP1)
@@ -102,6 +102,7 @@ module functionApp 'app/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
+    clinicRunQueueName: storage.outputs.clinicRunQueueName
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultName: keyVault.outputs.name
     sendGridApiKeySecretName: sendGridApiKeySecretName

@@ -6,6 +6,7 @@ return args.Length == 0 ? Usage() : args[0] switch
 {
     "storage" => await StorageBenchmark.RunAsync(args[1..]),
     "daily" => await DailyRunBenchmark.RunAsync(args[1..]),
+    "queue" => await QueueRunBenchmark.RunAsync(args[1..]),
     "webhook" => await WebhookBenchmark.RunAsync(args[1..]),
     "import" => await ImportBenchmark.RunAsync(args[1..]),
     "startup" => await StartupBenchmark.RunAsync(args[1..]),
@@ -19,6 +20,8 @@ static int Usage()
     Console.Error.WriteLine("usage: ComplianceBot.Bench <benchmark> [options]");
     Console.Error.WriteLine("  storage [--clinics N] [--per-clinic N] [--rounds N]   storage repositories vs the bare SDK and raw $batch, on Azurite, plus a client profile");
     Console.Error.WriteLine("  daily [--clinics N] [--staff N] [--send-ms N]         the daily run vs the storage read floor plus the send floor");
+    Console.Error.WriteLine("  queue [--clinics N] [--staff N] [--send-ms N] [--consumers 1,2,4] [--faults] [--no-inline]");
+    Console.Error.WriteLine("                                                       the fan-out daily run: N local-host consumers on the clinic-run queue vs read + queue + send floors; fault runs");
     Console.Error.WriteLine("  webhook [--events N] [--latency-ms N]                 one signed SendGrid event batch vs bare 100-row transactions");
     Console.Error.WriteLine("  import [--rows N] [--rounds N] [--large-rows N]         records CSV through the HTTP endpoint vs raw $batch inserts");
     Console.Error.WriteLine("  load [--clients N] [--seconds N]                     200 concurrent clients mixing imports and reads against one instance");

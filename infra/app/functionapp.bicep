@@ -25,11 +25,18 @@ param planSku string = 'FC1'
 ])
 param instanceMemoryMB int = 2048
 
-@description('Flex Consumption scale-out cap, so a traffic spike cannot run up the bill.')
+// Queue scaling (docs/reliability.md, "Fan-out"): Flex scales the RunClinic queue trigger on queue length, one
+// instance per batchSize (4, host.json) waiting runs; each instance runs up to batchSize + newBatchThreshold = 6
+// clinics at once. 40 instances x 6 = 240 clinic runs at once for a 1,000-clinic group, more than Table Storage's
+// 20,000 entities/s per account can feed (about 50 clinic runs/s at ~400 entities each), so the cap costs nothing.
+@description('Flex Consumption scale-out cap for the whole app (HTTP and the queue trigger), so a spike cannot run up the bill.')
 param maximumInstanceCount int = 40
 
 param storageAccountName string
 param storageBlobEndpoint string
+
+@description('Storage queue of the clinic runs (storage.bicep creates it and its -poison queue).')
+param clinicRunQueueName string
 param deploymentContainerName string
 param appInsightsConnectionString string
 param keyVaultName string
@@ -135,6 +142,9 @@ var appSettings = concat([
   { name: 'DailyRemindersSchedule', value: '0 5 * * * *' }
   // WeeklyDigest timer ([TimerTrigger("%WeeklyDigestSchedule%")]): hourly at :10 UTC.
   { name: 'WeeklyDigestSchedule', value: '0 10 * * * *' }
+  // RunClinic ([QueueTrigger("%ClinicRunQueue%")]) and the timers that fill it: one message per due clinic.
+  // The queue is in the host storage account (the trigger's connection is AzureWebJobsStorage), created by storage.bicep.
+  { name: 'ClinicRunQueue', value: clinicRunQueueName }
   // Import endpoint: largest accepted request body, in bytes (10 MiB).
   { name: 'Import__MaxBodyBytes', value: '10485760' }
 ])

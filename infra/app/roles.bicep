@@ -12,7 +12,14 @@ param applicationInsightsName string
 var roles = {
   // Host: timer schedule status and singleton locks in blobs; Flex reads the deployed package.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  // Host: identity-based AzureWebJobsStorage expects queue access (used by some host features).
+  // Queues, one role for three users of the same account (the narrower pairs would not cover them all):
+  //   - the host's identity-based AzureWebJobsStorage, which the Functions docs ask Contributor for;
+  //   - the RunClinic queue trigger (connection AzureWebJobsStorage): receive, update visibility, delete,
+  //     and add to <queue>-poison (Reader + Message Processor cannot add; Message Sender cannot receive);
+  //   - the app's own code: the timers add messages (Message Sender), the digest and the CLI peek at the
+  //     poison queue (Reader).
+  // Storage Queue Data Contributor holds exactly these data actions plus queue create/delete; infra creates
+  // the queues (storage.bicep), so create is only used on a fresh Azurite.
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   // App: reads and writes its tables through our Table Storage client.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'

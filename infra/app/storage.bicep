@@ -2,7 +2,10 @@
 //   - host storage for the Functions runtime (AzureWebJobsStorage, identity-based: timer schedule
 //     status and singleton locks live in blobs) and the Flex Consumption deployment container;
 //   - the app's own tables (clinics, staff, credentials, reminder ledger, audit), reached by our REST
-//     client with an Entra ID token from the app's managed identity.
+//     client with an Entra ID token from the app's managed identity;
+//   - the clinic-run queue (one message per due clinic, put there by the timers, run by the RunClinic
+//     queue trigger) and its -poison queue (runs that failed every attempt, reported by the weekly digest
+//     and the CLI's `runs --failed`).
 // Shared-key access is off: nothing in the deployment or the code uses account keys.
 
 @description('Storage account name: 3-24 lowercase letters and digits, globally unique.')
@@ -15,6 +18,9 @@ param tags object = {}
 
 @description('Blob container that the Flex Consumption plan deploys the app package into.')
 param deploymentContainerName string
+
+@description('Queue of the clinic runs; the Functions host moves runs that fail every attempt to <name>-poison.')
+param clinicRunQueueName string = 'clinic-runs'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -54,7 +60,25 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Created here so neither the app nor the host needs to create queues at run time, and so the poison queue
+// exists (and is visible in the portal) before the first run fails.
+resource clinicRunQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: clinicRunQueueName
+}
+
+resource clinicRunPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: '${clinicRunQueueName}-poison'
+}
+
 output name string = storage.name
 output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name
+output clinicRunQueueName string = clinicRunQueue.name

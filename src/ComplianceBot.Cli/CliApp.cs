@@ -49,6 +49,7 @@ public static class CliApp
             RetrainingCommand(context),
             CheckCommand(context),
             ImportsCommand(context),
+            RunsCommand(context),
             SampleCommand(context),
             DemoCommand.Create(context),
             EmulatorCommand(context),
@@ -421,6 +422,39 @@ public static class CliApp
 
             context.Console.Write(table);
             context.Console.MarkupLine($"[yellow]{imports.Count} import(s) stopped part-way[/]: some rows may be saved and others not. Import the same file again to finish it.");
+            return ExitCodes.Partial;
+        });
+        return command;
+    }
+
+    private static Command RunsCommand(CliContext context)
+    {
+        var failed = new Option<bool>("--failed") { Description = "Clinic runs that failed every attempt and were set aside on the poison queue", Required = true };
+        var command = new Command("runs", "Queued clinic runs that failed every attempt (exit 1 when there are any)") { failed };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(failed)) throw new UsageException("Give --failed: only runs set aside after failing every attempt are listed.");
+            using var host = await context.StartAsync(ct, email: false);
+            var setAside = await host.Services.GetRequiredService<IQueuedRuns>().ListSetAsideAsync(ct);
+            if (setAside.Count == 0)
+            {
+                context.Console.MarkupLine("No clinic run has been set aside: every queued run finished or is still being retried.");
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("Clinic", "Job", "Local date", "First queued (UTC)");
+            foreach (var r in setAside.Oldest)
+            {
+                table.AddRow(
+                    Markup.Escape(r.Run?.ClinicId ?? "(unreadable: " + r.Body + ")"),
+                    r.Run?.Job.ToString() ?? string.Empty,
+                    r.Run?.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty,
+                    r.FirstQueuedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? string.Empty);
+            }
+
+            context.Console.Write(table);
+            var shown = setAside.Oldest.Count < setAside.Count ? $" (the oldest {setAside.Oldest.Count} shown)" : string.Empty;
+            context.Console.MarkupLine($"[yellow]{setAside.Count} clinic run(s) set aside[/]{shown}: reminders they planned may not have gone out. Fix the cause, then run each again with `run reminders|digest --clinic ID --as-of DATE` (the ledger sends nothing twice).");
             return ExitCodes.Partial;
         });
         return command;

@@ -36,6 +36,7 @@ public static class ComplianceBotServices
 
         services.AddScoped<ClinicAccess>();
         services.AddSingleton<TimerRunner>();
+        services.AddSingleton<ClinicRunner>();
         services.AddSingleton<TablesReady>();
         FunctionsMiddleware.AddMiddleware(services);
 

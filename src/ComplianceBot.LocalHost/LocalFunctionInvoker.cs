@@ -7,8 +7,8 @@ namespace ComplianceBot.LocalHost;
 
 /// <summary>
 /// Invokes a function as the worker does: through the middleware pipeline (outermost first), then the
-/// <c>[Function]</c> method with its parameters bound (the request, route values by name, the timer, the
-/// context, the cancellation token), on an instance made by dependency injection. An HTTP function's
+/// <c>[Function]</c> method with its parameters bound (the request, route values and a queue message by
+/// name, the timer, the context, the cancellation token), on an instance made by dependency injection. An HTTP function's
 /// <see cref="IResult"/> is executed after the pipeline returns, where the worker's ASP.NET Core integration
 /// executes it.
 /// </summary>
@@ -40,6 +40,16 @@ public sealed class LocalFunctionInvoker(IReadOnlyList<Type> pipeline)
         await using var scope = services.CreateAsyncScope();
         var context = new LocalFunctionContext(function.Name, function.Method, scope.ServiceProvider, new Dictionary<string, object?>(), http: null, cancellationToken);
         await FunctionsMiddleware.Compose(pipeline, ctx => CallAsync(function.Method, ctx, http: null, timer))(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a queue function on one message body, through the pipeline, in a scope of its own.</summary>
+    public async Task InvokeQueueAsync(QueueFunction function, string message, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        await using var scope = services.CreateAsyncScope();
+        var bindingData = new Dictionary<string, object?>(StringComparer.Ordinal) { [function.MessageParameter] = message };
+        var context = new LocalFunctionContext(function.Name, function.Method, scope.ServiceProvider, bindingData, http: null, cancellationToken);
+        await FunctionsMiddleware.Compose(pipeline, ctx => CallAsync(function.Method, ctx, http: null, timer: null))(context).ConfigureAwait(false);
     }
 
     /// <summary>Fires a timer function now, as its schedule would (tests, and anyone who wants a run without waiting for the hour).</summary>

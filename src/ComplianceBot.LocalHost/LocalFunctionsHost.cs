@@ -1,6 +1,7 @@
 using ComplianceBot.Functions;
 using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Security;
+using ComplianceBot.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration.Memory;
 
@@ -8,8 +9,8 @@ namespace ComplianceBot.LocalHost;
 
 /// <summary>
 /// The local host of the Functions app: each HTTP function of <see cref="FunctionDeclarations"/> at
-/// <c>/api/{route}</c> for its methods, invoked through the worker middleware; the timers on their schedules;
-/// the same services as the worker. What the Functions host does in Azure and this host does not: function
+/// <c>/api/{route}</c> for its methods, invoked through the worker middleware; the timers on their schedules; the
+/// queue functions fed from their queues by host.json's rules (<see cref="LocalQueueListener"/>); the same services as the worker. What the Functions host does in Azure and this host does not: function
 /// keys (unused: every function is anonymous at the host and authorizes itself), and its own answers to
 /// unknown routes and wrong methods (problem+json here, the host's plain 404 there).
 /// </summary>
@@ -35,6 +36,7 @@ public static class LocalFunctionsHost
             {
                 ["DailyRemindersSchedule"] = TimerFunctions.DefaultDailyRemindersSchedule,
                 ["WeeklyDigestSchedule"] = TimerFunctions.DefaultWeeklyDigestSchedule,
+                [ClinicRunQueueName.Setting] = ClinicRunQueueName.Default,
             },
         });
         configure?.Invoke(builder.Configuration);
@@ -51,6 +53,19 @@ public static class LocalFunctionsHost
         if (builder.Configuration.GetValue(RunTimersSetting, defaultValue: true))
         {
             builder.Services.AddHostedService<LocalTimerService>();
+        }
+
+        // The queue functions, fed by the rules of the host.json the Functions host reads (copied next to this app).
+        var rules = QueueRules.Read(Path.Combine(AppContext.BaseDirectory, "host.json"), builder.Configuration);
+        foreach (var queue in FunctionDeclarations.Queues)
+        {
+            LocalFunctionInvoker.CheckBindable(queue.Method);
+            builder.Services.AddSingleton(provider => ActivatorUtilities.CreateInstance<LocalQueueListener>(provider, queue, rules, provider));
+        }
+
+        if (builder.Configuration.GetValue(LocalQueueService.ProcessQueuesSetting, defaultValue: true))
+        {
+            builder.Services.AddHostedService<LocalQueueService>();
         }
 
         var app = builder.Build();

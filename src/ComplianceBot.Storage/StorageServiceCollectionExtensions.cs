@@ -2,6 +2,8 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using ComplianceBot.Application.Ports;
+using Azure.Storage.Queues;
+using ComplianceBot.Storage.Queues;
 using ComplianceBot.Storage.Repositories;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +37,13 @@ public static class StorageServiceCollectionExtensions
 
             // Used only without a connection string: a TokenCredential the host registers, else the managed identity's chain.
             .WithCredential(provider => provider.GetService<TokenCredential>() ?? new DefaultAzureCredential()));
+        services.AddAzureClients(clients => clients
+            .AddClient<QueueServiceClient, QueueClientOptions>((clientOptions, credential, provider) =>
+                QueueServiceClients.Build(provider.GetRequiredService<IOptions<TableStorageOptions>>().Value, clientOptions, credential))
+            .ConfigureOptions((clientOptions, provider) => QueueServiceClients.Configure(clientOptions, provider.GetRequiredService<IOptions<TableStorageOptions>>().Value))
+            .WithCredential(provider => provider.GetService<TokenCredential>() ?? new DefaultAzureCredential()));
+        services.TryAddSingleton(provider => new StorageQueuedRuns(provider.GetRequiredService<QueueServiceClient>(), ClinicRunQueueName.In(configuration)));
+        services.TryAddSingleton<IQueuedRuns>(provider => provider.GetRequiredService<StorageQueuedRuns>());
         services.TryAddSingleton(provider => new StorageTables(
             provider.GetRequiredService<TableServiceClient>(),
             provider.GetRequiredService<IOptions<TableStorageOptions>>().Value.TablePrefix));

@@ -140,6 +140,15 @@ public sealed class TableStorageOptions
         ? new Uri(TableEndpoint)
         : new Uri($"https://{AccountName}.table.core.windows.net");
 
+    /// <summary>
+    /// The queue service endpoint used with a token credential: the account's (the clinic-run queue lives in the
+    /// same account as the tables, which infra/ also makes the Functions host's storage). A table endpoint alone
+    /// names no queue service, so it needs the account name too.
+    /// </summary>
+    internal Uri QueueTokenEndpoint => !string.IsNullOrWhiteSpace(AccountName)
+        ? new Uri($"https://{AccountName}.queue.core.windows.net")
+        : throw new InvalidOperationException("The clinic-run queue needs Storage__AccountName (or Storage__ConnectionString): Storage__TableEndpoint names no queue service.");
+
     private static bool IsUsableConnectionString(string connectionString)
     {
         try

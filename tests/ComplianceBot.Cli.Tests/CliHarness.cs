@@ -22,10 +22,12 @@ public sealed class CliHarness : IDisposable
     {
         Folder = Directory.CreateTempSubdirectory("compliancebot-cli-").FullName;
         Outbox = Path.Combine(Folder, "outbox");
+        var prefix = azurite.NewTablePrefix(hint);
         Overrides = new Dictionary<string, string?>
         {
             ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:TablePrefix"] = azurite.NewTablePrefix(hint),
+            ["Storage:TablePrefix"] = prefix,
+            ["ClinicRunQueue"] = prefix.ToLowerInvariant() + "-runs",
             ["Storage:RetryDelay"] = "00:00:00.020",
             ["Email:FromAddress"] = "compliancebot@practice.example",
             ["Email:OutboxPath"] = Outbox,

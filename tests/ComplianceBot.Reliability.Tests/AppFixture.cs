@@ -110,6 +110,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["SendGrid:BaseUrl"] = sendGrid.BaseUrl.ToString(),
             ["Email:FromAddress"] = "compliance@clinic.example",
             ["LocalHost:RunTimers"] = "false",
+            ["LocalHost:ProcessQueues"] = "false",
+            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
             ["Auth:ApiKeys:0:Name"] = "hr-system",
             ["Auth:ApiKeys:0:Key"] = Secrets.HrKey,
             ["Auth:ApiKeys:0:Role"] = "HR",
@@ -118,6 +120,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["Auth:ApiKeys:1:Role"] = "Manager",
             ["Auth:ApiKeys:1:Clinics"] = "clinic-a",
         };
+        all["ClinicRunQueue"] = all["Storage:TablePrefix"]!.ToLowerInvariant() + "-runs";
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var factory = new AppFactory(azurite, sendGrid, clock, all, storageTransport);
         if (kestrel)
@@ -222,9 +225,13 @@ public static class AppActions
         Assert.Equal(0, c.GetProperty("rejected").GetArrayLength());
     }
 
-    /// <summary>Fires DailyReminders through the local host, as its schedule would.</summary>
+    /// <summary>Fires DailyReminders through the local host, as its schedule would, and runs the clinic runs it queued until the queue is empty.</summary>
     public static Task<TimerRun> FireDailyAsync(this AppFactory app, CancellationToken cancellationToken = default) =>
-        TimerRun.CaptureAsync(() => app.Get<LocalFunctionInvoker>().FireTimerAsync(TimerFunctions.DailyReminders, app.Services, cancellationToken));
+        TimerRun.CaptureAsync(async () =>
+        {
+            await app.Get<LocalFunctionInvoker>().FireTimerAsync(TimerFunctions.DailyReminders, app.Services, cancellationToken);
+            return (await LocalQueueService.DrainAsync(app.Services, cancellationToken: cancellationToken)).SelectMany(t => t.Failures).ToList();
+        });
 
     /// <summary>Fires DailyReminders and answers its log (the header, then one summary per clinic); fails the test if the run failed.</summary>
     public static async Task<string> FireDailyOkAsync(this AppFactory app) => (await app.FireDailyAsync()).EnsureSucceeded().Text;

@@ -53,7 +53,7 @@ public sealed class EntityShapeTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(
             Shape(("Name", typeof(string)), ("TimeZoneId", typeof(string)), ("State", typeof(string)), ("ManagerEmails", typeof(string)), ("SendHour", typeof(int)), ("BusinessDays", typeof(string)), ("WaivesCertification", typeof(bool)),
-                ("RequiresRespirators", typeof(bool)), ("ExpectsExtinguisherUse", typeof(bool)), ("PerformsWaivedTesting", typeof(bool))),
+                ("RequiresRespirators", typeof(bool)), ("ExpectsExtinguisherUse", typeof(bool)), ("PerformsWaivedTesting", typeof(bool)), ("ManagerObjectIds", typeof(string))),
             await ShapeAsync(_tables.Clinics));
         Assert.Equal(
             Shape(("FirstName", typeof(string)), ("LastName", typeof(string)), ("Email", typeof(string)), ("Role", typeof(string)), ("HireDate", typeof(string)), ("State", typeof(string)), ("BirthMonthDay", typeof(string)), ("Active", typeof(bool))),

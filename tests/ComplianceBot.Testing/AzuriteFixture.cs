@@ -18,6 +18,9 @@ public sealed class AzuriteFixture : IDisposable
 
     public string RepoRoot => _azurite.RepoRoot;
 
+    /// <summary>The emulator's process id, for a benchmark that pauses it (SIGSTOP) to stand for storage that stops answering.</summary>
+    public int ProcessId => _azurite.ProcessId;
+
     public int BlobPort => _azurite.BlobPort;
 
     public int QueuePort => _azurite.QueuePort;

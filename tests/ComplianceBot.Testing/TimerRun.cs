@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace ComplianceBot.Testing;
 
 /// <summary>
-/// One timer invocation as a test sees it: whether it succeeded (the host would record a failure otherwise),
-/// the lines the timer logged (its header and one summary per clinic), and what it threw.
+/// One timer invocation as a test sees it, with the clinic runs it queued: whether all succeeded (the host would
+/// record a failure otherwise), the lines they logged (the timer's header, then one summary per clinic run), and
+/// what failed.
 /// </summary>
 public sealed record TimerRun(bool Succeeded, IReadOnlyList<string> Logs, Exception? Error)
 {
@@ -12,16 +13,21 @@ public sealed record TimerRun(bool Succeeded, IReadOnlyList<string> Logs, Except
 
     public TimerRun EnsureSucceeded() => Succeeded ? this : throw new Xunit.Sdk.XunitException($"The timer failed: {Error}\n{Text}");
 
-    /// <summary>Runs <paramref name="fire"/> and captures what the timer runner logs inside it (concurrent runs each get their own lines).</summary>
-    public static async Task<TimerRun> CaptureAsync(Func<Task> fire)
+    /// <summary>
+    /// Runs <paramref name="fire"/> and captures what the timer and clinic runners log inside it (concurrent runs each
+    /// get their own lines); <paramref name="fire"/> answers the failures of the queued runs it drained.
+    /// </summary>
+    public static async Task<TimerRun> CaptureAsync(Func<Task<IReadOnlyList<Exception>>> fire)
     {
         ArgumentNullException.ThrowIfNull(fire);
         var lines = new List<string>();
         TimerLogCapture.Current.Value = lines;
         try
         {
-            await fire();
-            return new TimerRun(true, Snapshot(lines), null);
+            var failures = await fire();
+            return failures.Count == 0
+                ? new TimerRun(true, Snapshot(lines), null)
+                : new TimerRun(false, Snapshot(lines), failures.Count == 1 ? failures[0] : new AggregateException(failures));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -45,7 +51,9 @@ public sealed class TimerLogCapture : ILoggerProvider
     internal static readonly AsyncLocal<List<string>?> Current = new();
 
     public ILogger CreateLogger(string categoryName) =>
-        categoryName.EndsWith(".TimerRunner", StringComparison.Ordinal) ? new Logger() : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        categoryName.EndsWith(".TimerRunner", StringComparison.Ordinal) || categoryName.EndsWith(".ClinicRunner", StringComparison.Ordinal)
+            ? new Logger()
+            : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     public void Dispose()
     {

@@ -74,6 +74,7 @@ public sealed class ReminderRunService(
     IEmailComposer composer,
     IEmailSender sender,
     IAuditLog audit,
+    IQueuedRuns queuedRuns,
     ReminderPlanner planner,
     TimeProvider time)
 {
@@ -100,34 +101,59 @@ public sealed class ReminderRunService(
             && local.Hour < clinic.SendHour + Settings.SendWindowHours;
     }
 
-    /// <summary>Runs <paramref name="job"/> for every clinic inside its send window now; one failing clinic does not stop the others.</summary>
-    public async Task<IReadOnlyList<ClinicRunSummary>> RunDueClinicsAsync(RunJob job, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The runs of <paramref name="job"/> due now: one per clinic inside its send window, for its local date. This
+    /// is all a timer decides; the runs themselves go on the clinic-run queue.
+    /// </summary>
+    public async Task<IReadOnlyList<ClinicRunMessage>> DueRunsAsync(RunJob job, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var all = await clinics.ListAsync(cancellationToken).ConfigureAwait(false);
-        var due = new List<(Clinic Clinic, DateOnly Date)>();
+        var due = new List<ClinicRunMessage>();
         foreach (var clinic in all)
         {
-            if (IsInSendWindow(clinic, now, out var date)) due.Add((clinic, date));
+            if (IsInSendWindow(clinic, now, out var date)) due.Add(new ClinicRunMessage(clinic.Id, job, date));
         }
 
+        return due;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="job"/> inline for every clinic inside its send window now (the CLI's <c>run</c>, without
+    /// the queue); one failing clinic does not stop the others.
+    /// </summary>
+    public async Task<IReadOnlyList<ClinicRunSummary>> RunDueClinicsAsync(RunJob job, CancellationToken cancellationToken = default)
+    {
+        var due = await DueRunsAsync(job, cancellationToken).ConfigureAwait(false);
         var results = new ClinicRunSummary[due.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, due.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Settings.ClinicConcurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                var (clinic, date) = due[i];
+                var run = due[i];
                 try
                 {
-                    results[i] = await RunClinicAsync(clinic, date, job, ct).ConfigureAwait(false);
+                    results[i] = await RunAsync(run, ct).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    results[i] = new ClinicRunSummary(clinic.Id, date, job, 0, 0, 0, 0, 0, false, ex.Message);
+                    results[i] = new ClinicRunSummary(run.ClinicId, run.LocalDate, job, 0, 0, 0, 0, 0, false, ex.Message);
                 }
             }).ConfigureAwait(false);
         return results;
+    }
+
+    /// <summary>
+    /// Runs one queued clinic run. A clinic that no longer exists is an error (the run cannot be done, and a message
+    /// that cannot be done must end on the poison queue, visibly, rather than vanish).
+    /// </summary>
+    public async Task<ClinicRunSummary> RunAsync(ClinicRunMessage run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var clinic = await clinics.GetAsync(run.ClinicId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Clinic '{run.ClinicId}' does not exist (removed after its {run.Job} run for {run.LocalDate:yyyy-MM-dd} was queued?).");
+        return await RunClinicAsync(clinic, run.LocalDate, run.Job, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What a run for <paramref name="localDate"/> would send now, computed by the same planner.</summary>
@@ -179,8 +205,11 @@ public sealed class ReminderRunService(
                 sends.Add(ct => SendItemsAsync(gate, escalation.Items, runId, tally, "managers", (kept, op, c) => composer.ComposeEscalationAsync(escalation with { Items = kept }, op, c), ct));
             }
         }
-        else if (plan.Digest is { } digest)
+        else if (plan.Digest is { } planned)
         {
+            // Runs of this clinic that failed every attempt and were set aside: the managers hear of them here.
+            var setAside = await queuedRuns.ListSetAsideAsync(cancellationToken).ConfigureAwait(false);
+            var digest = planned with { SetAsideRuns = setAside.Of(clinic.Id).Select(r => r.ToString()).ToList() };
             sends.Add(ct => SendItemsAsync(digest.Key, [], runId, tally, "managers", (_, op, c) => composer.ComposeDigestAsync(digest, op, c), ct));
         }
 

@@ -67,6 +67,9 @@ public sealed class AzuriteProcess : IDisposable
     /// <summary>Starts Azurite from the repository at <paramref name="repoRoot"/> (see <see cref="FindRepoRoot"/>).</summary>
     public static AzuriteProcess Start(string repoRoot) => new(repoRoot);
 
+    /// <summary>The emulator's process id (the queue benchmark pauses it to stand for storage that stops answering).</summary>
+    public int ProcessId => _process.Id;
+
     public void Dispose() => Kill(_process);
 
     /// <summary>Walks up from the test binaries to the directory holding ComplianceBot.sln.</summary>

@@ -71,6 +71,13 @@ public sealed record WeeklyDigest(
     IReadOnlyList<StaffMember> UndeliverableStaff,
     IReadOnlyList<ImplausibleDate> DatesToCorrect)
 {
+    /// <summary>
+    /// This clinic's runs that failed every attempt and were set aside (the poison queue), one line each, e.g.
+    /// <c>clinic=clinic-a job=DailyReminders date=2026-03-02 queued=2026-03-02 14:05:00Z</c>. Filled in by the run,
+    /// not the planner: it comes from the queue, not from the clinic's data.
+    /// </summary>
+    public IReadOnlyList<string> SetAsideRuns { get; init; } = [];
+
     public int Count(DigestSection section) => Lines.Count(l => l.Section == section);
 }
 

@@ -16,6 +16,12 @@ public static class EmailWording
     /// <summary>"March 31, 2026".</summary>
     public static string FormatDate(DateOnly date) => date.ToString("MMMM d, yyyy", UsEnglish);
 
+    public const string SetAsideRunsTitle = "Runs that failed and were set aside";
+
+    public const string SetAsideRunsExplanation =
+        "These runs of ComplianceBot for this clinic failed every attempt, so reminders planned by them may not have gone out. "
+        + "Ask your administrator to look at them (`compliancebot runs --failed`).";
+
     /// <summary>The reminder's opening sentence; the order is mentioned only when there is more than one item.</summary>
     public static string ReminderIntro(DateOnly asOf, int items) => items == 1
         ? $"As of {FormatDate(asOf)}, one of your credentials needs attention."

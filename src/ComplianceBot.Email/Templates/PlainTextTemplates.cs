@@ -95,6 +95,14 @@ internal static class PlainTextTemplates
             text.AppendLine();
         }
 
+        if (digest.SetAsideRuns.Count > 0)
+        {
+            Heading(text, EmailWording.SetAsideRunsTitle, '-');
+            text.AppendLine(EmailWording.SetAsideRunsExplanation);
+            foreach (var run in digest.SetAsideRuns) text.Append("* ").AppendLine(run);
+            text.AppendLine();
+        }
+
         return Footer(text, senderName, digest.Clinic.Name);
     }
 

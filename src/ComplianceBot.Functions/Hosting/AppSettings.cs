@@ -80,6 +80,9 @@ public static class AppSettings
         new("Catalog:OverridesPath", false, "JSON file overriding catalog entries (thresholds, switching practice defaults off, extra types)."),
         new("DailyRemindersSchedule", true, "NCRONTAB schedule of the DailyReminders timer, six fields, UTC (infra and the local host: 0 5 * * * *, hourly at :05). Required by the Functions host."),
         new("WeeklyDigestSchedule", true, "NCRONTAB schedule of the WeeklyDigest timer, six fields, UTC (infra and the local host: 0 10 * * * *, hourly at :10). Required by the Functions host."),
+        new("ClinicRunQueue", true, "Storage queue of the clinic runs the timers queue and the RunClinic function runs (infra and the local host: clinic-runs); runs that fail every attempt go to clinic-runs-poison. Lowercase letters, digits and hyphens, 3 to 56 characters. Required by the Functions host."),
+        new("LocalHost:ProcessQueues", false, "Local host only: run the queued clinic runs as they arrive (default true; tests turn it off and drain the queue themselves)."),
+        new("LocalHost:QueueMessageLease", false, "Local host only: how long a message being run stays invisible to other readers, renewed at half (default 00:10:00, as the Functions host)."),
         new("LocalHost:RunTimers", false, "Local host only: fire the timers on their schedules (default true; tests turn it off)."),
         new("WEBSITE_AUTH_ENABLED", false, "Set by App Service in the process environment when Authentication is on; only then is X-MS-CLIENT-PRINCIPAL trusted (read from the environment only; never by the local host)."),
     ];

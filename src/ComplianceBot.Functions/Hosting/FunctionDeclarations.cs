@@ -104,29 +104,41 @@ public sealed record TimerFunction(string Name, string Schedule, MethodInfo Meth
     }
 }
 
+/// <summary>A queue-triggered function as declared by its <c>[Function]</c> and <c>[QueueTrigger]</c> attributes.</summary>
+/// <param name="Queue">The queue as declared, e.g. <c>%ClinicRunQueue%</c> (an app setting).</param>
+/// <param name="MessageParameter">The name of the parameter the message body is bound to.</param>
+public sealed record QueueFunction(string Name, string Queue, string MessageParameter, MethodInfo Method)
+{
+    /// <summary>The app setting holding the queue name, when the queue is a <c>%setting%</c>.</summary>
+    public string? QueueSetting => Queue.Length > 2 && Queue[0] == '%' && Queue[^1] == '%' ? Queue[1..^1] : null;
+}
+
 /// <summary>
 /// The app's functions, read once from the <c>[Function]</c> declarations of this assembly: the one source of
-/// routes, methods, access and schedules. The worker middleware reads access from here, the local host maps
-/// its routes and fires its timers from here, and the OpenAPI document is generated from here; a test compares
+/// routes, methods, access, schedules and queues. The worker middleware reads access from here, the local host maps
+/// its routes, fires its timers and reads its queues from here, and the OpenAPI document is generated from here; a test compares
 /// it with the <c>functions.metadata</c> the Worker SDK generates from the same attributes.
 /// </summary>
 public static class FunctionDeclarations
 {
-    private static readonly Lazy<(IReadOnlyList<HttpFunction> Http, IReadOnlyList<TimerFunction> Timers)> Declared = new(Read);
+    private static readonly Lazy<(IReadOnlyList<HttpFunction> Http, IReadOnlyList<TimerFunction> Timers, IReadOnlyList<QueueFunction> Queues)> Declared = new(Read);
 
     public static IReadOnlyList<HttpFunction> Http => Declared.Value.Http;
 
     public static IReadOnlyList<TimerFunction> Timers => Declared.Value.Timers;
+
+    public static IReadOnlyList<QueueFunction> Queues => Declared.Value.Queues;
 
     /// <summary>The HTTP function of that name, or null (a timer, or none).</summary>
     public static HttpFunction? FindHttp(string name) => Http.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
 
     public static HttpFunction GetHttp(string name) => FindHttp(name) ?? throw new KeyNotFoundException($"No HTTP function named '{name}'.");
 
-    private static (IReadOnlyList<HttpFunction>, IReadOnlyList<TimerFunction>) Read()
+    private static (IReadOnlyList<HttpFunction>, IReadOnlyList<TimerFunction>, IReadOnlyList<QueueFunction>) Read()
     {
         var http = new List<HttpFunction>();
         var timers = new List<TimerFunction>();
+        var queues = new List<QueueFunction>();
         var methods = typeof(FunctionDeclarations).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
@@ -148,8 +160,12 @@ public static class FunctionDeclarations
             {
                 timers.Add(new TimerFunction(name, timer.Schedule, method));
             }
+            else if (method.GetParameters().SingleOrDefault(p => p.GetCustomAttribute<QueueTriggerAttribute>() is not null) is { } message)
+            {
+                queues.Add(new QueueFunction(name, message.GetCustomAttribute<QueueTriggerAttribute>()!.QueueName, message.Name!, method));
+            }
         }
 
-        return (http, timers);
+        return (http, timers, queues);
     }
 }

@@ -1,12 +1,13 @@
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Application.Reminders;
 using Microsoft.Azure.Functions.Worker;
 
 namespace ComplianceBot.Functions.Hosting;
 
 /// <summary>
-/// The two timers, hourly in UTC (the schedules are app settings): each runs the job for every clinic whose
-/// local send hour it is. A clinic that fails does not stop the others, but fails the invocation, so the host
-/// records it and alerts fire; the next hourly run (inside the clinic's send window) catches up.
+/// The two timers, hourly in UTC (the schedules are app settings): each decides which clinics are at their local
+/// send hour and puts one run per clinic on the clinic-run queue (<see cref="ClinicRunFunctions"/> runs them), so
+/// one slow or failing clinic delays no other and the host can spread the runs over instances.
 /// </summary>
 public sealed class TimerFunctions(TimerRunner runner)
 {
@@ -30,48 +31,22 @@ public sealed class TimerFunctions(TimerRunner runner)
     private async Task RunAsync(RunJob job, TimerInfo timer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        var outcome = await runner.RunAsync(job, timer.IsPastDue, ct).ConfigureAwait(false);
-        if (outcome.Failed)
-        {
-            throw new ClinicRunFailedException($"{job}: {outcome.FailedClinics} of {outcome.Logs.Count - 1} clinic(s) failed; each is logged. The next hourly run retries them inside their send window.");
-        }
+        await runner.EnqueueDueAsync(job, timer.IsPastDue, ct).ConfigureAwait(false);
     }
 }
 
-/// <summary>Fails a timer invocation in which at least one clinic's run failed (the others completed).</summary>
-public sealed class ClinicRunFailedException(string message) : Exception(message);
-
 /// <summary>
-/// Runs a timer job for every due clinic and turns the summaries into log lines, one per clinic
-/// (sent, skipped as already sent, failed, unknown, retry-later), after a header line.
+/// A timer's work: the due runs of a job, one queue message each, and a header line saying how many. A timer that
+/// fires twice (lease lost, restart) queues the same runs twice; the ledger makes the second run of each send nothing.
 /// </summary>
-public sealed class TimerRunner(ReminderRunService runs, ILogger<TimerRunner> logger)
+public sealed class TimerRunner(ReminderRunService runs, IQueuedRuns queue, ILogger<TimerRunner> logger)
 {
-    public sealed record Outcome(IReadOnlyList<string> Logs, int FailedClinics)
+    /// <summary>Queues the due runs of <paramref name="job"/> and answers the header line it logged.</summary>
+    public async Task<string> EnqueueDueAsync(RunJob job, bool pastDue, CancellationToken cancellationToken)
     {
-        public bool Failed => FailedClinics > 0;
-    }
-
-    public async Task<Outcome> RunAsync(RunJob job, bool pastDue, CancellationToken cancellationToken)
-    {
-        var logs = new List<string>();
-        var summaries = await runs.RunDueClinicsAsync(job, cancellationToken).ConfigureAwait(false);
-        Log.TimerInvoked(logger, job, summaries.Count, pastDue);
-        logs.Add($"{job}: {summaries.Count} clinic(s) due, past due={pastDue}");
-        foreach (var summary in summaries)
-        {
-            var line = summary.ToString();
-            logs.Add(line);
-            if (summary.Error is null)
-            {
-                Log.ClinicRun(logger, line);
-            }
-            else
-            {
-                Log.ClinicRunFailed(logger, line);
-            }
-        }
-
-        return new Outcome(logs, summaries.Count(s => s.Error is not null));
+        var due = await runs.DueRunsAsync(job, cancellationToken).ConfigureAwait(false);
+        Log.TimerInvoked(logger, job, due.Count, pastDue);
+        await queue.EnqueueAsync(due, cancellationToken).ConfigureAwait(false);
+        return $"{job}: {due.Count} clinic(s) due, past due={pastDue}";
     }
 }

@@ -39,7 +39,7 @@ public class ReminderRunServiceTests
             Watermarks.AdvanceAsync(Clinic.Id, nameof(RunJob.DailyReminders), Today.AddDays(-1)).GetAwaiter().GetResult();
             Service = new ReminderRunService(
                 Clinics, Staff, Records, new InMemoryRetrainingEventStore(), Ledger, Watermarks, new InMemoryDeliveryEventStore(),
-                new KeyListingComposer(), Sender, Audit,
+                new KeyListingComposer(), Sender, Audit, Queued,
                 new ReminderPlanner(new ComplianceEvaluator(CredentialCatalog.Default, RequirementPolicy.Default), CredentialCatalog.Default, new ReminderSettings()),
                 Time);
         }
@@ -57,6 +57,8 @@ public class ReminderRunServiceTests
         public InMemoryWatermarkStore Watermarks { get; } = new();
 
         public InMemoryAuditLog Audit { get; } = new();
+
+        public InMemoryQueuedRuns Queued { get; } = new();
 
         public ScriptedEmailSender Sender { get; } = new();
 

@@ -48,7 +48,7 @@ public class RunDueClinicsTests
 
             Service = new ReminderRunService(
                 Clinics, Staff, records?.Invoke(recordStore) ?? recordStore, new InMemoryRetrainingEventStore(), Ledger, watermarks?.Invoke(Watermarks) ?? Watermarks,
-                new InMemoryDeliveryEventStore(), new KeyListingComposer(), Sender, new InMemoryAuditLog(),
+                new InMemoryDeliveryEventStore(), new KeyListingComposer(), Sender, new InMemoryAuditLog(), new InMemoryQueuedRuns(),
                 new ReminderPlanner(new ComplianceEvaluator(CredentialCatalog.Default, RequirementPolicy.Default), CredentialCatalog.Default, new ReminderSettings { ClinicConcurrency = clinicConcurrency }),
                 Time);
         }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Middleware;
+using ComplianceBot.LocalHost;
+using Microsoft.Extensions.Configuration;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using Microsoft.AspNetCore.Routing;
@@ -9,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ComplianceBot.Functions.Tests.Hosting;
 
 /// <summary>
-/// The local host serves exactly what the Functions host would: its route table is compared with the HTTP
-/// entries of the functions.metadata the Worker SDK generated from the same [Function] declarations at build.
+/// The local host serves exactly what the Functions host would: its route table, timers and queues are compared with
+/// the functions.metadata the Worker SDK generated from the same [Function] declarations at build.
 /// </summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class LocalHostTests(AzuriteFixture azurite) : IDisposable
@@ -46,9 +48,48 @@ public sealed class LocalHostTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public void ReadsExactlyTheQueuesOfFunctionsMetadataThroughTheHostStorageConnection()
+    {
+        var generated = FunctionsMetadata()
+            .Where(f => f.Bindings.Any(b => b.Type == "queueTrigger"))
+            .Select(f => (f.Name, f.Bindings.Single(b => b.Type == "queueTrigger").QueueName, f.Bindings.Single(b => b.Type == "queueTrigger").Connection))
+            .ToList();
+
+        // No connection named: the trigger uses AzureWebJobsStorage, the account infra/ also gives the app (Storage__AccountName).
+        Assert.Equal([(ClinicRunFunctions.RunClinic, (string?)"%ClinicRunQueue%", (string?)null)], generated);
+        Assert.Equal(generated.Select(g => (g.Name, g.QueueName)), FunctionDeclarations.Queues.Select(q => (q.Name, (string?)q.Queue)));
+    }
+
+    [Fact]
+    public void HostJsonIsPlainJsonAndItsQueueRulesAreTheLocalHostsRules()
+    {
+        var path = Path.Combine(AzuriteFixture.FindRepoRoot(), "host.json");
+
+        // The Functions host silently ignores a host.json holding comments (azure-functions-host #9583): none allowed.
+        using (JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow }))
+        {
+        }
+
+        Assert.Equal(new QueueRules(4, 2, 5, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10)), QueueRules.Read(path, new ConfigurationBuilder().Build()));
+    }
+
+    [Fact]
+    public void QueueRulesTakeTheHostsAppSettingOverridesAndRefuseNonsenseNamingTheSetting()
+    {
+        var path = Path.Combine(AzuriteFixture.FindRepoRoot(), "host.json");
+        IConfiguration Settings(string name, string value) =>
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"AzureFunctionsJobHost:extensions:queues:{name}"] = value }).Build();
+
+        Assert.Equal(2, QueueRules.Read(path, Settings("maxDequeueCount", "2")).MaxDequeueCount);
+        Assert.Equal(TimeSpan.Zero, QueueRules.Read(path, Settings("visibilityTimeout", "00:00:00")).VisibilityTimeout);
+        Assert.Equal("extensions.queues.batchSize must be between 1 and 32 (Queue Storage's limit), not 64.", Assert.Throws<InvalidOperationException>(() => QueueRules.Read(path, Settings("batchSize", "64"))).Message);
+        Assert.Equal("extensions.queues.visibilityTimeout must be a time span like 00:01:00, not 'soon'.", Assert.Throws<InvalidOperationException>(() => QueueRules.Read(path, Settings("visibilityTimeout", "soon"))).Message);
+    }
+
+    [Fact]
     public void EveryFunctionOfFunctionsMetadataIsDeclared()
     {
-        var declared = FunctionDeclarations.Http.Select(f => f.Name).Concat(FunctionDeclarations.Timers.Select(t => t.Name)).Order(StringComparer.Ordinal);
+        var declared = FunctionDeclarations.Http.Select(f => f.Name).Concat(FunctionDeclarations.Timers.Select(t => t.Name)).Concat(FunctionDeclarations.Queues.Select(q => q.Name)).Order(StringComparer.Ordinal);
         Assert.Equal(FunctionsMetadata().Select(f => f.Name).Order(StringComparer.Ordinal), declared);
     }
 
@@ -93,7 +134,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite) : IDisposable
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
             .ToHashSet(StringComparer.Ordinal);
 
-    private sealed record Binding(string Type, string? Route, string? Schedule, string? AuthLevel, IReadOnlyList<string> Methods);
+    private sealed record Binding(string Type, string? Route, string? Schedule, string? AuthLevel, IReadOnlyList<string> Methods, string? QueueName, string? Connection);
 
     private sealed record Function(string Name, IReadOnlyList<Binding> Bindings);
 
@@ -118,6 +159,8 @@ public sealed class LocalHostTests(AzuriteFixture azurite) : IDisposable
                 b.TryGetProperty("route", out var route) ? route.GetString() : null,
                 b.TryGetProperty("schedule", out var schedule) ? schedule.GetString() : null,
                 b.TryGetProperty("authLevel", out var level) ? level.GetString() : null,
-                b.TryGetProperty("methods", out var methods) ? methods.EnumerateArray().Select(m => m.GetString()!).ToList() : [])).ToList())).ToList();
+                b.TryGetProperty("methods", out var methods) ? methods.EnumerateArray().Select(m => m.GetString()!).ToList() : [],
+                b.TryGetProperty("queueName", out var queue) ? queue.GetString() : null,
+                b.TryGetProperty("connection", out var connection) ? connection.GetString() : null)).ToList())).ToList();
     }
 }

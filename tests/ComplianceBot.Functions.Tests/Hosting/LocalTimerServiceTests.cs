@@ -17,8 +17,8 @@ namespace ComplianceBot.Functions.Tests.Hosting;
 
 /// <summary>
 /// The local host's scheduler over a fake clock and the real timer runner, with in-memory stores and one
-/// clinic that is always in its send window: each firing of a job reads that clinic's watermark for the
-/// job exactly once, which is what the tests count.
+/// clinic that is always in its send window: each firing of a job queues exactly one run of that clinic,
+/// which is what the tests count.
 /// </summary>
 public sealed class LocalTimerServiceTests : IAsyncDisposable
 {
@@ -26,26 +26,27 @@ public sealed class LocalTimerServiceTests : IAsyncDisposable
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
 
     private readonly ManualTimeProvider _clock = new(Start);
-    private readonly RecordingWatermarkStore _watermarks;
+    private readonly RecordingQueuedRuns _queued;
     private readonly ServiceProvider _services;
     private LocalTimerService? _service;
 
     public LocalTimerServiceTests()
     {
-        _watermarks = new RecordingWatermarkStore(_clock);
+        _queued = new RecordingQueuedRuns(_clock);
         var ledger = new InMemoryReminderLedger(_clock);
         var clinics = new InMemoryClinicStore();
         var everyDay = Enum.GetValues<DayOfWeek>().ToHashSet();
         clinics.UpsertAsync(new Clinic("utc-clinic", "Always open", "Etc/UTC", "IL", ["boss@example.org"], 0, everyDay)).GetAwaiter().GetResult();
         var settings = new ReminderSettings { SendWindowHours = 24 };
         var runs = new ReminderRunService(
-            clinics, new InMemoryStaffStore(), new InMemoryCredentialRecordStore(), new InMemoryRetrainingEventStore(), ledger, _watermarks,
-            new InMemoryDeliveryEventStore(), new KeyListingComposer(), new ScriptedEmailSender(), new InMemoryAuditLog(),
+            clinics, new InMemoryStaffStore(), new InMemoryCredentialRecordStore(), new InMemoryRetrainingEventStore(), ledger, new InMemoryWatermarkStore(),
+            new InMemoryDeliveryEventStore(), new KeyListingComposer(), new ScriptedEmailSender(), new InMemoryAuditLog(), _queued,
             new ReminderPlanner(new ComplianceEvaluator(CredentialCatalog.Default, RequirementPolicy.Default), CredentialCatalog.Default, settings),
             _clock);
         _services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(runs)
+            .AddSingleton<IQueuedRuns>(_queued)
             .AddSingleton<TimerRunner>()
             .BuildServiceProvider();
     }
@@ -93,10 +94,10 @@ public sealed class LocalTimerServiceTests : IAsyncDisposable
         await StartAsync(_clock);
 
         await AdvanceToAsync(At(14, 4, 59));
-        Assert.Empty(_watermarks.Reads);
+        Assert.Empty(_queued.Queued);
 
         await AdvanceToAsync(At(14, 5));
-        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 5))], _watermarks.Reads);
+        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 5))], _queued.Queued);
 
         await AdvanceToAsync(At(14, 9, 59));
         await AdvanceToAsync(At(14, 10));
@@ -110,7 +111,7 @@ public sealed class LocalTimerServiceTests : IAsyncDisposable
                 (nameof(RunJob.DailyReminders), At(15, 5)),
                 (nameof(RunJob.WeeklyDigest), At(15, 10)),
             ],
-            _watermarks.Reads);
+            _queued.Queued);
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public sealed class LocalTimerServiceTests : IAsyncDisposable
 
         await AdvanceToAsync(At(14, 30));
 
-        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 30)), (nameof(RunJob.WeeklyDigest), At(14, 30))], _watermarks.Reads);
+        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 30)), (nameof(RunJob.WeeklyDigest), At(14, 30))], _queued.Queued);
     }
 
     [Fact]
@@ -134,30 +135,28 @@ public sealed class LocalTimerServiceTests : IAsyncDisposable
 
         // The delay towards 14:05:00 ends 20 ms early.
         await AdvanceToAsync(At(14, 4, 59, 985));
-        Assert.Empty(_watermarks.Reads);
+        Assert.Empty(_queued.Queued);
 
         await AdvanceToAsync(At(14, 5));
         await AdvanceToAsync(At(14, 5, 0, 500));
 
-        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 5))], _watermarks.Reads);
+        Assert.Equal([(nameof(RunJob.DailyReminders), At(14, 5))], _queued.Queued);
     }
 
-    /// <summary>The in-memory watermark store, recording which job read it at what instant.</summary>
-    private sealed class RecordingWatermarkStore(TimeProvider clock) : IRunWatermarkStore
+    /// <summary>The clinic-run queue, recording which job queued a run at what instant.</summary>
+    private sealed class RecordingQueuedRuns(TimeProvider clock) : IQueuedRuns
     {
-        private readonly InMemoryWatermarkStore _inner = new();
-        private readonly ConcurrentQueue<(string Job, DateTimeOffset At)> _reads = new();
+        private readonly ConcurrentQueue<(string Job, DateTimeOffset At)> _queued = new();
 
-        public List<(string Job, DateTimeOffset At)> Reads => _reads.ToList();
+        public List<(string Job, DateTimeOffset At)> Queued => _queued.ToList();
 
-        public Task<DateOnly?> GetAsync(string clinicId, string job, CancellationToken cancellationToken = default)
+        public Task EnqueueAsync(IReadOnlyList<ClinicRunMessage> runs, CancellationToken cancellationToken = default)
         {
-            _reads.Enqueue((job, clock.GetUtcNow()));
-            return _inner.GetAsync(clinicId, job, cancellationToken);
+            foreach (var run in runs) _queued.Enqueue((run.Job.ToString(), clock.GetUtcNow()));
+            return Task.CompletedTask;
         }
 
-        public Task AdvanceAsync(string clinicId, string job, DateOnly completedLocalDate, CancellationToken cancellationToken = default) =>
-            _inner.AdvanceAsync(clinicId, job, completedLocalDate, cancellationToken);
+        public Task<SetAsideRuns> ListSetAsideAsync(CancellationToken cancellationToken = default) => Task.FromResult(SetAsideRuns.None);
     }
 
     /// <summary>

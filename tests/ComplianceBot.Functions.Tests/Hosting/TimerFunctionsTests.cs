@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
+using ComplianceBot.Application.Reminders;
 using ComplianceBot.Functions.Hosting;
+using ComplianceBot.Storage.Queues;
 using ComplianceBot.Functions.Tests.Support;
 using ComplianceBot.Testing;
 using Microsoft.Azure.Functions.Worker;
@@ -23,20 +26,35 @@ public sealed class TimerFunctionsTests(AzuriteFixture azurite) : IDisposable
     {
         await _app.Services.GetRequiredService<TablesReady>().EnsureAsync();
         var functions = new TimerFunctions(_app.Services.GetRequiredService<TimerRunner>());
+        (await _app.Hr().PutAsJsonAsync("/api/clinics/clinic-a", TestData.Clinic("Clinic A", "America/Chicago", "IL", TestData.ManagerAEmail, 8))).EnsureSuccessStatusCode();
         var timer = new TimerInfo { IsPastDue = pastDue, ScheduleStatus = new ScheduleStatus { Last = new DateTime(2026, 3, 2, 13, 5, 0, DateTimeKind.Utc), Next = new DateTime(2026, 3, 2, 15, 5, 0, DateTimeKind.Utc) } };
 
         await functions.DailyRemindersAsync(timer, CancellationToken.None);
         await functions.WeeklyDigestAsync(timer, CancellationToken.None);
+
+        // Each queued one run of the clinic at its send hour, and sent nothing itself.
+        var queued = await QueuedAsync();
+        Assert.Equal(
+            [new ClinicRunMessage("clinic-a", RunJob.DailyReminders, new DateOnly(2026, 3, 2)), new ClinicRunMessage("clinic-a", RunJob.WeeklyDigest, new DateOnly(2026, 3, 2))],
+            queued.OrderBy(m => m.Job));
+        Assert.Empty(_app.OutboxFiles());
     }
 
     [Fact]
     public async Task LogsOneLinePerJobWithThePastDueFlag()
     {
         await _app.Services.GetRequiredService<TablesReady>().EnsureAsync();
-        var outcome = await _app.Services.GetRequiredService<TimerRunner>().RunAsync(Application.Reminders.RunJob.DailyReminders, pastDue: true, CancellationToken.None);
+        var header = await _app.Services.GetRequiredService<TimerRunner>().EnqueueDueAsync(RunJob.DailyReminders, pastDue: true, CancellationToken.None);
 
-        Assert.Equal("DailyReminders: 0 clinic(s) due, past due=True", outcome.Logs[0]);
-        Assert.False(outcome.Failed);
+        Assert.Equal("DailyReminders: 0 clinic(s) due, past due=True", header);
+    }
+
+    /// <summary>The messages on the app's clinic-run queue, read (and taken off) as the queue function would get them.</summary>
+    private async Task<List<ClinicRunMessage>> QueuedAsync()
+    {
+        var queue = _app.Services.GetRequiredService<StorageQueuedRuns>().Queue;
+        var messages = (await queue.ReceiveMessagesAsync(32)).Value;
+        return messages.Select(m => ClinicRunMessage.Parse(m.Body.ToString())).ToList();
     }
 
     [Fact]

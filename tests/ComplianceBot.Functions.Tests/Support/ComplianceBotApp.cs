@@ -79,6 +79,11 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
             ["Email:FromAddress"] = "reminders@example.org",
             ["Email:OutboxPath"] = outboxPath,
             ["LocalHost:RunTimers"] = "false",
+            ["LocalHost:ProcessQueues"] = "false",
+            ["ClinicRunQueue"] = tablePrefix.ToLowerInvariant() + "-runs",
+
+            // A failed clinic run is tried again at once, so a test drains its retries without waiting a minute each.
+            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
             ["Auth:ApiKeys:0:Name"] = "hr-system",
             ["Auth:ApiKeys:0:Key"] = HrKey,
             ["Auth:ApiKeys:0:Role"] = Roles.Hr,
@@ -147,9 +152,20 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>Fires a timer function (DailyReminders, WeeklyDigest) through the local host, as its schedule would.</summary>
+    /// <summary>
+    /// Fires a timer function (DailyReminders, WeeklyDigest) through the local host, as its schedule would, then runs
+    /// the clinic runs it queued, as the queue function would, until the queue is empty (retries and poison included).
+    /// </summary>
     public Task<TimerRun> FireAsync(string timer) =>
-        TimerRun.CaptureAsync(() => Services.GetRequiredService<LocalFunctionInvoker>().FireTimerAsync(timer, Services, CancellationToken.None));
+        TimerRun.CaptureAsync(async () =>
+        {
+            await Services.GetRequiredService<LocalFunctionInvoker>().FireTimerAsync(timer, Services, CancellationToken.None);
+            return await DrainQueueAsync();
+        });
+
+    /// <summary>Runs what is on the clinic-run queue until it is empty; answers the failed attempts.</summary>
+    public async Task<IReadOnlyList<Exception>> DrainQueueAsync() =>
+        (await LocalQueueService.DrainAsync(Services)).SelectMany(t => t.Failures).ToList();
 
     /// <summary>The .eml files the outbox sender wrote.</summary>
     public IReadOnlyList<string> OutboxFiles() =>

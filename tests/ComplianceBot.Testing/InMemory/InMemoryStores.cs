@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
 using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
 
 namespace ComplianceBot.Testing.InMemory;
 
@@ -352,4 +353,24 @@ public sealed class KeyListingComposer : IEmailComposer
         var keys = string.Join("\n", items.Select(i => i.Key.Value));
         return new OutgoingEmail(op, to.Select(a => new EmailAddress(a)).ToList(), null, category, keys, keys, category);
     }
+}
+
+/// <summary>The clinic-run queue in memory: what was queued, in order, and a poison queue a test fills.</summary>
+public sealed class InMemoryQueuedRuns : IQueuedRuns
+{
+    private readonly ConcurrentQueue<ClinicRunMessage> _queued = new();
+
+    public IReadOnlyList<ClinicRunMessage> Queued => [.. _queued];
+
+    public List<SetAsideRun> SetAside { get; } = [];
+
+    public Task EnqueueAsync(IReadOnlyList<ClinicRunMessage> runs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        foreach (var run in runs) _queued.Enqueue(run);
+        return Task.CompletedTask;
+    }
+
+    public Task<SetAsideRuns> ListSetAsideAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new SetAsideRuns(SetAside.Count, [.. SetAside]));
 }
