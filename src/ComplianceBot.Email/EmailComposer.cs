@@ -1,5 +1,8 @@
 using ComplianceBot.Domain.Planning;
 using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Renewals;
+using ComplianceBot.Email.Calendar;
 using ComplianceBot.Email.Templates;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -24,10 +27,14 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly string _senderName;
 
-    public EmailComposer(IOptions<EmailOptions> options, ILoggerFactory loggerFactory)
+    private readonly RenewalTokens? _renewalLinks;
+
+    /// <param name="renewalLinks">Signs the "I've renewed" link of each reminder; null or switched off: no link.</param>
+    public EmailComposer(IOptions<EmailOptions> options, ILoggerFactory loggerFactory, RenewalTokens? renewalLinks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _loggerFactory = loggerFactory;
+        _renewalLinks = renewalLinks;
         _senderName = EmailSafety.StripControlCharacters(options.Value.FromName) is { Length: > 0 } name ? name : "ComplianceBot";
     }
 
@@ -38,6 +45,9 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
         var items = EmailWording.SoonestFirst(reminder.Items, i => i.Status);
         var subject = ReminderSubject(items);
         var replyTo = reminder.Clinic.ManagerEmails.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m))?.Trim();
+        var link = _renewalLinks?.LinkFor(reminder.Clinic.Id, reminder.Recipient.EmployeeId);
+        DateOnly? linkExpires = link is null ? null : DateOnly.FromDateTime(ReminderRunService.LocalTime(reminder.Clinic, link.ExpiresAt));
+        var calendar = ReminderCalendar.For(reminder, items);
 
         var html = await RenderAsync<ReminderEmail>(new Dictionary<string, object?>
         {
@@ -46,8 +56,11 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
             [nameof(ReminderEmail.Title)] = subject,
             [nameof(ReminderEmail.SenderName)] = _senderName,
             [nameof(ReminderEmail.ReplyTo)] = replyTo,
+            [nameof(ReminderEmail.RenewalLink)] = link?.Url.AbsoluteUri,
+            [nameof(ReminderEmail.RenewalLinkExpires)] = linkExpires,
+            [nameof(ReminderEmail.HasCalendar)] = calendar is not null,
         }).ConfigureAwait(false);
-        var text = PlainTextTemplates.Reminder(reminder, items, _senderName, replyTo);
+        var text = PlainTextTemplates.Reminder(reminder, items, _senderName, replyTo, link?.Url, linkExpires, calendar is not null);
 
         return new OutgoingEmail(
             operationId,
@@ -56,7 +69,10 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
             subject,
             html,
             text,
-            ReminderCategory);
+            ReminderCategory)
+        {
+            Attachments = calendar is null ? [] : [calendar],
+        };
     }
 
     /// <inheritdoc />

@@ -13,6 +13,18 @@ public static class EmailWording
     private static readonly CultureInfo UsEnglish = CultureInfo.GetCultureInfo("en-US");
 
     /// <summary>"March 31, 2026".</summary>
+    public const string RenewalLinkText = "I've renewed: update my record";
+
+    public const string RenewalLinkIntro =
+        "Enter the new date and upload a photo or PDF of the card or certificate. Your office manager checks it, and the reminders for that item stop.";
+
+    public const string CalendarNote = "The attached calendar file (.ics) puts each due date in your calendar.";
+
+    /// <summary>Says the link is personal and until when it works.</summary>
+    public static string RenewalLinkNote(DateOnly? expires) =>
+        "This link is personal: it opens only your own record. Do not forward it."
+        + (expires is { } date ? $" It works until {FormatDate(date)}; after that, the next reminder brings a new one." : string.Empty);
+
     public static string FormatDate(DateOnly date) => date.ToString("MMMM d, yyyy", UsEnglish);
 
     /// <summary>The reminder's opening sentence; the order is mentioned only when there is more than one item.</summary>

@@ -39,6 +39,7 @@ public static class AppSettings
         ("Import", typeof(ImportOptions)),
         ("Reminders", typeof(ReminderSettings)),
         ("Catalog", typeof(CatalogOptions)),
+        ("Renewal", typeof(Application.Renewals.RenewalOptions)),
     ];
 
     public static readonly IReadOnlyList<AppSetting> All =
@@ -76,6 +77,12 @@ public static class AppSettings
         new("Reminders:ClinicConcurrency", false, "Clinics processed at once (default 4)."),
         new("Reminders:SendWindowHours", false, "Hours after the send hour in which an unfinished run is retried (default 8)."),
         new("Catalog:OverridesPath", false, "JSON file overriding catalog entries (thresholds, switching practice defaults off, extra types)."),
+        new("Renewal:SigningKey", false, "Key (32+ characters) that signs the personal \"I've renewed\" link in every reminder (HMAC-SHA256). Unset: no link, self-service renewal is off. In Azure a Key Vault reference; never logged."),
+        new("Renewal:PreviousSigningKey", false, "The signing key before the last rotation: links it signed keep working until they expire. Clear it one link lifetime after rotating."),
+        new("Renewal:LinkLifetime", false, "How long a personal link works (default 14.00:00:00)."),
+        new("Renewal:PublicBaseUrl", false, "The app's https address as staff reach it, e.g. https://<app>.azurewebsites.net; links point to <address>/api/renew/. Required with a signing key."),
+        new("Renewal:PendingPause", false, "While a submission waits for verification, that item's personal reminders pause for at most this long (default 14.00:00:00; 0 turns it off)."),
+        new("Renewal:MaxFileBytes", false, "Largest certificate file staff may upload (default 10485760, 10 MB); larger ones get 413 and nothing is stored."),
         new("DailyRemindersSchedule", true, "NCRONTAB schedule of the DailyReminders timer, six fields, UTC (infra and the local host: 0 5 * * * *, hourly at :05). Required by the Functions host."),
         new("WeeklyDigestSchedule", true, "NCRONTAB schedule of the WeeklyDigest timer, six fields, UTC (infra and the local host: 0 10 * * * *, hourly at :10). Required by the Functions host."),
         new("LocalHost:RunTimers", false, "Local host only: fire the timers on their schedules (default true; tests turn it off)."),
