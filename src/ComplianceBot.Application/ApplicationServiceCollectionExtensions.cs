@@ -72,6 +72,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton<RosterCheckService>();
         services.TryAddSingleton<RetrainingEventService>();
         services.TryAddSingleton<RenewalTokens>();
+        services.TryAddSingleton<SelfServiceRenewalService>();
         return services;
     }
 

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using ComplianceBot.Application.Ports;
 using ComplianceBot.Storage.Repositories;
 using Microsoft.Extensions.Azure;
@@ -46,6 +47,25 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IRunWatermarkStore, TableRunWatermarkStore>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();
         services.TryAddSingleton<IDeliveryEventStore, TableDeliveryEventStore>();
+        services.TryAddSingleton<ISubmissionStore, TableSubmissionStore>();
+
+        services.AddOptions<EvidenceStorageOptions>()
+            .Bind(configuration.GetSection(TableStorageOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EvidenceStorageOptions>, EvidenceStorageOptionsValidator>());
+        services.TryAddSingleton<IEvidenceStore>(provider =>
+        {
+            var tables = provider.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+            var evidence = provider.GetRequiredService<IOptions<EvidenceStorageOptions>>().Value;
+            var clientOptions = new BlobClientOptions();
+            clientOptions.Retry.MaxRetries = tables.MaxRetries;
+            clientOptions.Retry.Delay = tables.RetryDelay;
+            clientOptions.Retry.MaxDelay = tables.MaxRetryDelay;
+            var service = !string.IsNullOrWhiteSpace(tables.ConnectionString)
+                ? new BlobServiceClient(tables.ConnectionString, clientOptions)
+                : new BlobServiceClient(evidence.TokenEndpoint(tables), provider.GetService<TokenCredential>() ?? new DefaultAzureCredential(), clientOptions);
+            return new BlobEvidenceStore(service.GetBlobContainerClient(evidence.EvidenceContainer));
+        });
         return services;
     }
 
@@ -54,6 +74,12 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         return services.GetRequiredService<StorageTables>().EnsureCreatedAsync(cancellationToken);
+    }
+
+    private sealed class EvidenceStorageOptionsValidator(IOptions<TableStorageOptions> tables) : IValidateOptions<EvidenceStorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, EvidenceStorageOptions options) =>
+            options.Validate(tables.Value) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 
     private sealed class TableStorageOptionsValidator : IValidateOptions<TableStorageOptions>

@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using Azure.Storage.Blobs;
+using ComplianceBot.Application.Ports;
+using ComplianceBot.Functions.Tests.Support;
+using ComplianceBot.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComplianceBot.Functions.Tests.Renewals;
+
+/// <summary>Forms, files and storage look-ups the renewal tests share.</summary>
+internal static class RenewalSupport
+{
+    public static readonly byte[] Pdf = "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8.ToArray();
+
+    public static readonly byte[] Png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+
+    /// <summary>The renewal form as the page sends it: the fields, then the file.</summary>
+    public static MultipartFormDataContent Form(HttpContent file, string issuedOn = "2026-02-20", string? expiresOn = null, string? number = null, string fileName = "card.pdf", string fileType = "application/pdf")
+    {
+        var form = new MultipartFormDataContent();
+        form.Add(new StringContent(issuedOn), "issuedOn");
+        if (expiresOn is not null) form.Add(new StringContent(expiresOn), "expiresOn");
+        if (number is not null) form.Add(new StringContent(number), "credentialNumber");
+        file.Headers.ContentType = new MediaTypeHeaderValue(fileType);
+        form.Add(file, "file", fileName);
+        return form;
+    }
+
+    public static MultipartFormDataContent Form(byte[] file, string issuedOn = "2026-02-20", string? expiresOn = null, string? number = null, string fileName = "card.pdf", string fileType = "application/pdf") =>
+        Form(new ByteArrayContent(file), issuedOn, expiresOn, number, fileName, fileType);
+
+    /// <summary>The clinics, the roster (a1, a2 in clinic-a; b1 in clinic-b) and a1's HIPAA, due 2026-03-16 (expiring on the app's Monday).</summary>
+    public static async Task SeedAsync(ComplianceBotApp app)
+    {
+        using var hr = app.Hr();
+        await TestData.PutClinicsAsync(hr);
+        await TestData.ImportAsync(hr);
+    }
+
+    public static async Task<IReadOnlyList<string>> BlobNamesAsync(AzuriteFixture azurite, ComplianceBotApp app)
+    {
+        var container = new BlobContainerClient(azurite.ConnectionString, app.EvidenceContainer);
+        if (!(await container.ExistsAsync()).Value) return [];
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync()) names.Add(blob.Name);
+        return names;
+    }
+
+    public static Task<IReadOnlyList<ComplianceBot.Domain.Model.Submission>> SubmissionsAsync(ComplianceBotApp app, string clinicId = TestData.ClinicA) =>
+        app.Services.GetRequiredService<ISubmissionStore>().ListByClinicAsync(clinicId);
+
+    public static async Task<IReadOnlyList<AuditRecord>> AuditAsync(ComplianceBotApp app, string clinicId = TestData.ClinicA) =>
+        await app.Services.GetRequiredService<IAuditLog>().ListAsync(clinicId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+}
