@@ -102,6 +102,7 @@ module functionApp 'app/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
+    evidenceContainerName: storage.outputs.evidenceContainerName
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultName: keyVault.outputs.name
     sendGridApiKeySecretName: sendGridApiKeySecretName
@@ -118,6 +119,7 @@ module roles 'app/roles.bicep' = {
   params: {
     principalId: functionApp.outputs.principalId
     storageAccountName: storage.outputs.name
+    evidenceContainerName: storage.outputs.evidenceContainerName
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }

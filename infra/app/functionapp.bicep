@@ -31,6 +31,9 @@ param maximumInstanceCount int = 40
 param storageAccountName string
 param storageBlobEndpoint string
 param deploymentContainerName string
+
+@description('Blob container of the certificate files (Storage__EvidenceContainer).')
+param evidenceContainerName string
 param appInsightsConnectionString string
 param keyVaultName string
 param sendGridApiKeySecretName string
@@ -116,6 +119,8 @@ var appSettings = concat([
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   // Storage adapter (Azure.Data.Tables): account holding the app's tables, reached with the managed identity.
   { name: 'Storage__AccountName', value: storageAccountName }
+  // Evidence store (Azure.Storage.Blobs): container of the certificate files, same account, managed identity.
+  { name: 'Storage__EvidenceContainer', value: evidenceContainerName }
   // SendGrid adapter (SendGridClient): API key, resolved from Key Vault by the platform.
   { name: 'SendGrid__ApiKey', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${sendGridApiKeySecretName})' }
   // SendGrid adapter: v3 API base URL.

@@ -2,7 +2,8 @@
 //   - host storage for the Functions runtime (AzureWebJobsStorage, identity-based: timer schedule
 //     status and singleton locks live in blobs) and the Flex Consumption deployment container;
 //   - the app's own tables (clinics, staff, credentials, reminder ledger, audit), reached by our REST
-//     client with an Entra ID token from the app's managed identity.
+//     client with an Entra ID token from the app's managed identity;
+//   - the evidence container: certificate files staff and HR upload (never public, never deleted by the app).
 // Shared-key access is off: nothing in the deployment or the code uses account keys.
 
 @description('Storage account name: 3-24 lowercase letters and digits, globally unique.')
@@ -15,6 +16,9 @@ param tags object = {}
 
 @description('Blob container that the Flex Consumption plan deploys the app package into.')
 param deploymentContainerName string
+
+@description('Blob container of the certificate files staff and HR upload (Storage__EvidenceContainer).')
+param evidenceContainerName string = 'evidence'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -54,7 +58,17 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+// Certificate files: private; the app reaches it with its managed identity (roles.bicep, scoped to this container).
+resource evidenceContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: evidenceContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 output name string = storage.name
 output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name
+output evidenceContainerName string = evidenceContainer.name

@@ -73,6 +73,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton<RetrainingEventService>();
         services.TryAddSingleton<RenewalTokens>();
         services.TryAddSingleton<SelfServiceRenewalService>();
+        services.TryAddSingleton<VerificationService>();
         return services;
     }
 

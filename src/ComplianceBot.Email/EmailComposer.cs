@@ -16,11 +16,12 @@ namespace ComplianceBot.Email;
 /// Renders the three messages: HTML with Razor components through <see cref="HtmlRenderer"/> (encoded,
 /// type-checked), plain text with <see cref="PlainTextTemplates"/>. Subjects are cleaned of line breaks.
 /// </summary>
-public sealed class EmailComposer : IEmailComposer, IDisposable
+public sealed class EmailComposer : IEmailComposer, IRenewalNoticeComposer, IDisposable
 {
     public const string ReminderCategory = "reminder";
     public const string EscalationCategory = "escalation";
     public const string DigestCategory = "digest";
+    public const string RejectionCategory = "renewal-rejected";
 
     // The components need no services; the renderer still asks for a provider.
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
@@ -109,6 +110,29 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
         var text = PlainTextTemplates.Digest(digest, _senderName);
 
         return new OutgoingEmail(operationId, Managers(digest.ManagerEmails), null, subject, html, text, DigestCategory);
+    }
+
+    /// <inheritdoc />
+    public async Task<OutgoingEmail> ComposeRejectionAsync(RejectionNotice notice, string operationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var subject = EmailSafety.StripControlCharacters($"Your {notice.CredentialName} renewal was not accepted yet");
+        var html = await RenderAsync<RejectionEmail>(new Dictionary<string, object?>
+        {
+            [nameof(RejectionEmail.Notice)] = notice,
+            [nameof(RejectionEmail.Title)] = subject,
+            [nameof(RejectionEmail.SenderName)] = _senderName,
+        }).ConfigureAwait(false);
+        var text = PlainTextTemplates.Rejection(notice, subject, _senderName);
+        var replyTo = notice.Clinic.ManagerEmails.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m))?.Trim();
+        return new OutgoingEmail(
+            operationId,
+            [new EmailAddress(notice.Person.Email, notice.Person.DisplayName)],
+            replyTo is null ? null : new EmailAddress(replyTo),
+            subject,
+            html,
+            text,
+            RejectionCategory);
     }
 
     public void Dispose() => _services.Dispose();

@@ -33,7 +33,9 @@ public sealed class EvidenceStorageOptions
             return "Storage__BlobEndpoint must be an absolute https URL (Entra ID tokens are only sent over https).";
         }
 
-        if (string.IsNullOrWhiteSpace(tables.ConnectionString) && string.IsNullOrWhiteSpace(tables.AccountName) && string.IsNullOrWhiteSpace(BlobEndpoint))
+        // (With nothing configured at all, the tables' own check names the settings.)
+        if (string.IsNullOrWhiteSpace(tables.ConnectionString) && string.IsNullOrWhiteSpace(tables.AccountName)
+            && !string.IsNullOrWhiteSpace(tables.TableEndpoint) && string.IsNullOrWhiteSpace(BlobEndpoint))
         {
             return "Storage__BlobEndpoint is required with Storage__TableEndpoint when no account name or connection string is set (certificate files live in a blob container).";
         }

@@ -78,8 +78,21 @@ public static class StorageServiceCollectionExtensions
 
     private sealed class EvidenceStorageOptionsValidator(IOptions<TableStorageOptions> tables) : IValidateOptions<EvidenceStorageOptions>
     {
-        public ValidateOptionsResult Validate(string? name, EvidenceStorageOptions options) =>
-            options.Validate(tables.Value) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+        public ValidateOptionsResult Validate(string? name, EvidenceStorageOptions options)
+        {
+            TableStorageOptions account;
+            try
+            {
+                account = tables.Value;
+            }
+            catch (OptionsValidationException)
+            {
+                // The account settings are wrong: their own check says how, once.
+                return ValidateOptionsResult.Skip;
+            }
+
+            return options.Validate(account) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+        }
     }
 
     private sealed class TableStorageOptionsValidator : IValidateOptions<TableStorageOptions>

@@ -40,7 +40,7 @@ public sealed record Submission(
     DateTimeOffset? DecidedAt = null,
     string? Reason = null)
 {
-    /// <summary>The record this submission stands for, as approval writes it.</summary>
-    public CredentialRecord ToRecord(bool verified) =>
-        new(EmployeeId, CredentialCode, IssuedOn, PrintedExpiresOn, CredentialNumber, "self-service", verified);
+    /// <summary>The record this submission stands for, as its approval writes it: verified, with its certificate file.</summary>
+    public CredentialRecord ToApprovedRecord(string verifiedBy, DateTimeOffset verifiedAt) =>
+        new(EmployeeId, CredentialCode, IssuedOn, PrintedExpiresOn, CredentialNumber, "self-service", true, null, EvidenceBlob, verifiedBy, verifiedAt);
 }

@@ -18,6 +18,11 @@ public static class EmailWording
     public const string RenewalLinkIntro =
         "Enter the new date and upload a photo or PDF of the card or certificate. Your office manager checks it, and the reminders for that item stop.";
 
+    public const string RejectionAgain = "Please send it again with the right date or a clearer photo of the card or certificate.";
+
+    public static string RejectionIntro(string credential) =>
+        $"The {credential} renewal you sent could not be accepted yet, so your record still shows the old date and your reminders continue.";
+
     public const string CalendarNote = "The attached calendar file (.ics) puts each due date in your calendar.";
 
     /// <summary>Says the link is personal and until when it works.</summary>
@@ -122,6 +127,7 @@ public static class EmailWording
         DigestSection.ExpiringWithin90Days => "Expiring in 61 to 90 days",
         DigestSection.Missing => "Missing",
         DigestSection.NeedsDateCheck => "Dates that need checking",
+        DigestSection.AwaitingVerification => "Awaiting verification",
         DigestSection.RecentlyRenewed => "Recently renewed",
         _ => section.ToString(),
     };

@@ -1,4 +1,5 @@
 using System.Text;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Domain.Planning;
 
 namespace ComplianceBot.Email.Templates;
@@ -47,6 +48,24 @@ internal static class PlainTextTemplates
 
         if (hasCalendar) text.AppendLine().AppendLine(EmailWording.CalendarNote);
         return Footer(text, senderName, reminder.Clinic.Name);
+    }
+
+    public static string Rejection(RejectionNotice notice, string title, string senderName)
+    {
+        var text = new StringBuilder();
+        Heading(text, title, '=');
+        text.Append("Hi ").Append(notice.Person.FirstName).AppendLine(",").AppendLine();
+        text.AppendLine(EmailWording.RejectionIntro(notice.CredentialName)).AppendLine();
+        text.Append("Reason: ").AppendLine(notice.Reason).AppendLine();
+        if (notice.RenewalLink is not null)
+        {
+            text.AppendLine(EmailWording.RejectionAgain).AppendLine();
+            text.Append(EmailWording.RenewalLinkText).AppendLine(":");
+            text.AppendLine(notice.RenewalLink.AbsoluteUri).AppendLine();
+            text.AppendLine(EmailWording.RenewalLinkNote(notice.RenewalLinkExpires));
+        }
+
+        return Footer(text, senderName, notice.Clinic.Name);
     }
 
     public static string Escalation(Escalation escalation, IReadOnlyList<PlannedItem> items, string senderName)

@@ -32,6 +32,7 @@ public static class AppSettings
     public static readonly IReadOnlyList<(string Section, Type Options)> BoundOptions =
     [
         ("Storage", typeof(TableStorageOptions)),
+        ("Storage", typeof(EvidenceStorageOptions)),
         ("SendGrid", typeof(Email.SendGrid.SendGridOptions)),
         ("SendGrid", typeof(SendGridWebhookOptions)),
         ("Email", typeof(EmailOptions)),
@@ -48,6 +49,8 @@ public static class AppSettings
         new("Storage:TableEndpoint", false, "Table endpoint instead of an account name (sovereign clouds); managed identity."),
         new("Storage:ConnectionString", false, "Connection string with a key (Azurite: UseDevelopmentStorage=true). Local use only."),
         new("Storage:TablePrefix", false, "Prefix of every table name; lets several test runs share one account."),
+        new("Storage:EvidenceContainer", true, "Blob container of the certificate files staff and HR upload (default evidence); created on first use. Files are never deleted when a record is replaced."),
+        new("Storage:BlobEndpoint", false, "Blob endpoint instead of the one derived from the account name (sovereign clouds, or with Storage:TableEndpoint); managed identity."),
         new("Storage:MaxRetries", false, "Retries of a storage call on 408/429/5xx, transport errors and attempt timeouts (default 3)."),
         new("Storage:RetryDelay", false, "First retry delay, jittered and doubled per attempt (default 00:00:00.8)."),
         new("Storage:MaxRetryDelay", false, "Longest backoff between two attempts (default 00:00:30)."),

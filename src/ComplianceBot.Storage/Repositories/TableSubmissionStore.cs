@@ -16,10 +16,11 @@ public sealed class TableSubmissionStore(StorageTables tables) : ISubmissionStor
         await tables.Submissions.AddEntityAsync(ToEntity(submission), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The version is the table's own ETag: it is only handed back to <see cref="TryReplaceAsync"/>, never to a client.</summary>
     public async Task<Versioned<Submission>?> GetAsync(string clinicId, string id, CancellationToken cancellationToken = default)
     {
         var found = await tables.Submissions.GetEntityIfExistsAsync<TableEntity>(clinicId, id, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return found.HasValue && found.Value is { } entity ? new Versioned<Submission>(FromEntity(entity), EntityValues.Version(entity)) : null;
+        return found.HasValue && found.Value is { } entity ? new Versioned<Submission>(FromEntity(entity), entity.ETag.ToString()) : null;
     }
 
     public async Task<IReadOnlyList<Submission>> ListByClinicAsync(string clinicId, CancellationToken cancellationToken = default)

@@ -52,3 +52,31 @@ internal static class RenewalSupport
     public static async Task<IReadOnlyList<AuditRecord>> AuditAsync(ComplianceBotApp app, string clinicId = TestData.ClinicA) =>
         await app.Services.GetRequiredService<IAuditLog>().ListAsync(clinicId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
 }
+
+/// <summary>The outbox's .eml files as text: quoted-printable decoded, so a test reads what the person reads.</summary>
+internal static class Eml
+{
+    public static string Decoded(string path)
+    {
+        var raw = File.ReadAllText(path).Replace("=\r\n", string.Empty, StringComparison.Ordinal);
+        var bytes = new List<byte>(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '=' && i + 2 < raw.Length && Uri.IsHexDigit(raw[i + 1]) && Uri.IsHexDigit(raw[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(raw.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(raw[i].ToString()));
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    /// <summary>The decoded emails to one address.</summary>
+    public static IReadOnlyList<string> To(ComplianceBotApp app, string address) =>
+        app.OutboxFiles().Select(Decoded).Where(text => text.Contains("To: ", StringComparison.Ordinal) && text.Contains(address, StringComparison.Ordinal)).ToList();
+}
