@@ -72,7 +72,9 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton<RosterCheckService>();
         services.TryAddSingleton<RetrainingEventService>();
         services.TryAddSingleton<RenewalTokens>();
+        services.TryAddSingleton<EvidenceUpload>();
         services.TryAddSingleton<SelfServiceRenewalService>();
+        services.TryAddSingleton<EvidenceService>();
         services.TryAddSingleton<VerificationService>();
         return services;
     }

@@ -4,7 +4,6 @@ using ComplianceBot.Application.Reports;
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Domain.Model;
 using ComplianceBot.Domain.Planning;
-using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Application.Renewals;
 
@@ -50,9 +49,8 @@ public sealed class SelfServiceRenewalService(
     CredentialCatalog catalog,
     ImportService import,
     ISubmissionStore submissions,
-    IEvidenceStore evidence,
+    EvidenceUpload upload,
     IAuditLog audit,
-    IOptions<RenewalOptions> options,
     TimeProvider time)
 {
     /// <summary>Submissions decided within this many days still show on the page, so a person sees what became of theirs.</summary>
@@ -126,35 +124,22 @@ public sealed class SelfServiceRenewalService(
         var (record, error) = import.ValidateRenewal(person, values, "self-service");
         if (record is null) return new SubmitOutcome(SubmitFailure.Invalid, Field: error!.Field, Problem: error.Reason);
 
-        var head = new byte[EvidenceType.SniffLength];
-        var headLength = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        var contentType = EvidenceType.Sniff(head.AsSpan(0, headLength));
-        if (contentType is null)
-        {
-            return new SubmitOutcome(SubmitFailure.UnsupportedFile, Field: "file", Problem: $"is not {EvidenceType.Accepted}: its content is another kind of file, whatever its name says.");
-        }
-
         var now = time.GetUtcNow();
         var id = NewId(now);
-        var blob = $"{clinic.Id}/{person.EmployeeId}/{type.Code}/{id}{EvidenceType.Extension(contentType)}";
-        var max = options.Value.MaxFileBytes;
-        long length;
-        try
+        var stored = await upload.StoreAsync(
+            $"{clinic.Id}/{person.EmployeeId}/{type.Code}/{id}",
+            file,
+            (_, removed) => RecordIncompleteAsync(clinic.Id, person.EmployeeId, type.Code, removed, "the upload was cut off before the file was complete"),
+            cancellationToken).ConfigureAwait(false);
+        switch (stored.Failure)
         {
-            using var limited = new LimitedStream(new PrefixedStream(head.AsMemory(0, headLength), file), max);
-            length = await evidence.UploadAsync(blob, limited, contentType, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FileTooLargeException)
-        {
-            await evidence.DeleteIncompleteAsync(blob, CancellationToken.None).ConfigureAwait(false);
-            return new SubmitOutcome(SubmitFailure.TooLarge, Field: "file", Problem: $"is larger than {max / (1024 * 1024)} MB; send a smaller photo or PDF.");
-        }
-        catch (Exception ex) when (ex is not FileTooLargeException)
-        {
-            await CleanUpAsync(clinic.Id, person.EmployeeId, type.Code, blob, "the upload was cut off before the file was complete").ConfigureAwait(false);
-            throw;
+            case EvidenceUploadFailure.UnsupportedFile:
+                return new SubmitOutcome(SubmitFailure.UnsupportedFile, Field: "file", Problem: EvidenceUpload.UnsupportedReason);
+            case EvidenceUploadFailure.TooLarge:
+                return new SubmitOutcome(SubmitFailure.TooLarge, Field: "file", Problem: upload.TooLargeReason);
         }
 
+        var (blob, contentType, length) = (stored.Blob!, stored.ContentType!, stored.Length);
         var submission = new Submission(id, clinic.Id, person.EmployeeId, type.Code, record.IssuedOn!.Value, record.PrintedExpiresOn, record.CredentialNumber, blob, contentType, length, now);
         try
         {
@@ -162,7 +147,8 @@ public sealed class SelfServiceRenewalService(
         }
         catch (Exception)
         {
-            await CleanUpAsync(clinic.Id, person.EmployeeId, type.Code, blob, "the submission could not be saved after its file was").ConfigureAwait(false);
+            var removed = await upload.RemoveOrphanAsync(blob).ConfigureAwait(false);
+            await RecordIncompleteAsync(clinic.Id, person.EmployeeId, type.Code, removed, "the submission could not be saved after its file was").ConfigureAwait(false);
             throw;
         }
 
@@ -201,9 +187,8 @@ public sealed class SelfServiceRenewalService(
         }
     }
 
-    private async Task CleanUpAsync(string clinicId, string employeeId, string code, string blob, string why)
+    private async Task RecordIncompleteAsync(string clinicId, string employeeId, string code, bool removed, string why)
     {
-        var removed = await evidence.DeleteIncompleteAsync(blob, CancellationToken.None).ConfigureAwait(false);
         await audit.AppendAsync(
             new AuditRecord(time.GetUtcNow(), $"self-service:{employeeId}", "renewal.upload.incomplete", clinicId, $"{employeeId}/{code}", removed ? "file removed" : "no file stored", why),
             CancellationToken.None).ConfigureAwait(false);

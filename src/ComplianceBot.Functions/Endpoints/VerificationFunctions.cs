@@ -93,9 +93,15 @@ public sealed class VerificationFunctions(ClinicAccess access, VerificationServi
 /// <summary>Serves a certificate file only as a download: never rendered by the browser, whatever its bytes.</summary>
 internal static class EvidenceDownload
 {
-    public static async Task<IResult> ServeAsync(IEvidenceStore evidence, HttpContext http, string blob, string baseName, CancellationToken ct)
+    public static Task<IResult> ServeAsync(EvidenceService evidence, HttpContext http, string blob, string baseName, CancellationToken ct) =>
+        ServeAsync(evidence.OpenAsync, http, blob, baseName, ct);
+
+    public static Task<IResult> ServeAsync(IEvidenceStore evidence, HttpContext http, string blob, string baseName, CancellationToken ct) =>
+        ServeAsync(evidence.OpenReadAsync, http, blob, baseName, ct);
+
+    private static async Task<IResult> ServeAsync(Func<string, CancellationToken, Task<EvidenceFile?>> open, HttpContext http, string blob, string baseName, CancellationToken ct)
     {
-        var file = await evidence.OpenReadAsync(blob, ct);
+        var file = await open(blob, ct);
         if (file is null) return Answers.NotFound("File");
         var headers = http.Response.Headers;
         headers.XContentTypeOptions = "nosniff";

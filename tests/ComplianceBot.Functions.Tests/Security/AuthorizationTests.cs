@@ -87,6 +87,12 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
         await TestData.ImportAsync(hr);
         using var managerA = _app.ManagerA();
         var submissionId = await SubmitB1HipaaAsync();
+        if (name == "GetCredentialFile")
+        {
+            // b1's HIPAA record needs a file to read: the one b1 sent, approved.
+            (await hr.PostAsync($"/api/clinics/clinic-b/submissions/{submissionId}/approve", null)).EnsureSuccessStatusCode();
+        }
+
         using var request = RequestFor(FunctionDeclarations.GetHttp(name), submissionId);
 
         var response = await managerA.SendAsync(request);
