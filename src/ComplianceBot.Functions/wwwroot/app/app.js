@@ -261,15 +261,15 @@ async function post(path, body) {
   return response.json();
 }
 
-async function loadQueue() {
+async function loadQueue(done = '') {
   const id = clinicId();
   if (!id) return;
-  $('queue-status').textContent = 'Loading renewals waiting for verification…';
+  $('queue-status').textContent = `${done} Loading renewals waiting for verification…`.trim();
   const entries = await (await api(`/api/clinics/${encodeURIComponent(id)}/submissions`)).json();
   const body = $('queue-table').querySelector('tbody');
   body.replaceChildren(...entries.map(queueRow));
   $('queue-table').hidden = entries.length === 0;
-  $('queue-status').textContent = entries.length === 0 ? 'Nothing is waiting for verification.' : `${entries.length} waiting for verification.`;
+  $('queue-status').textContent = `${done} ${entries.length === 0 ? 'Nothing is waiting for verification.' : `${entries.length} waiting for verification.`}`.trim();
 }
 
 function queueRow(entry) {
@@ -320,15 +320,13 @@ function queueRow(entry) {
   reject.setAttribute('aria-label', `Reject ${entry.credentialName} for ${entry.name}`);
   approve.addEventListener('click', () => guarded(async () => {
     await post(`/api/clinics/${encodeURIComponent(clinicId())}/submissions/${encodeURIComponent(entry.id)}/approve`);
-    $('queue-status').textContent = `Approved ${entry.credentialName} for ${entry.name}.`;
-    await loadQueue();
+    await loadQueue(`Approved ${entry.credentialName} for ${entry.name}.`);
     await loadCompliance();
   }));
   reject.addEventListener('click', () => guarded(async () => {
     if (!reason.value.trim()) { reason.focus(); throw new ApiError(400, 'Give a reason to reject.', 'It is emailed to the person, so they can send it again.'); }
     await post(`/api/clinics/${encodeURIComponent(clinicId())}/submissions/${encodeURIComponent(entry.id)}/reject`, { reason: reason.value.trim() });
-    $('queue-status').textContent = `Rejected ${entry.credentialName} for ${entry.name}; they were emailed the reason.`;
-    await loadQueue();
+    await loadQueue(`Rejected ${entry.credentialName} for ${entry.name}; they were emailed the reason.`);
   }));
   decision.append(approve, label, reason, reject);
   row.append(decision);

@@ -29,12 +29,14 @@ async function problemOf(response) {
 const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 const formatDate = (iso) => dateFormat.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
 
+const days = (n) => (n === 1 ? '1 day' : `${n} days`);
+
 function statusLine(item) {
   if (item.state === 'missing') return item.dueOn ? `Missing: due ${formatDate(item.dueOn)}` : 'Missing: no record on file';
   if (item.state === 'current') return item.dueOn ? `Up to date: good until ${formatDate(item.dueOn)}` : 'Up to date';
-  if (item.daysLeft < 0) return `Expired ${formatDate(item.dueOn)} (${-item.daysLeft} days ago)`;
+  if (item.daysLeft < 0) return `Expired ${formatDate(item.dueOn)} (${days(-item.daysLeft)} ago)`;
   if (item.daysLeft === 0) return `Due today, ${formatDate(item.dueOn)}`;
-  if (item.dueOn) return `Due ${formatDate(item.dueOn)} (${item.daysLeft} days left)`;
+  if (item.dueOn) return `Due ${formatDate(item.dueOn)} (${days(item.daysLeft)} left)`;
   return 'The date on file needs checking';
 }
 
