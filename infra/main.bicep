@@ -103,6 +103,7 @@ module functionApp 'app/functionapp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
     clinicRunQueueName: storage.outputs.clinicRunQueueName
+    evidenceContainerName: storage.outputs.evidenceContainerName
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultName: keyVault.outputs.name
     sendGridApiKeySecretName: sendGridApiKeySecretName
@@ -119,6 +120,7 @@ module roles 'app/roles.bicep' = {
   params: {
     principalId: functionApp.outputs.principalId
     storageAccountName: storage.outputs.name
+    evidenceContainerName: storage.outputs.evidenceContainerName
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }

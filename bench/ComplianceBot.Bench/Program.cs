@@ -12,6 +12,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "startup" => await StartupBenchmark.RunAsync(args[1..]),
     "load" => await LoadBenchmark.RunAsync(args[1..]),
     "parser" => await ParserBenchmark.RunAsync(args[1..]),
+    "upload" => await UploadBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -26,6 +27,7 @@ static int Usage()
     Console.Error.WriteLine("  import [--rows N] [--rounds N] [--large-rows N]         records CSV through the HTTP endpoint vs raw $batch inserts");
     Console.Error.WriteLine("  load [--clients N] [--seconds N]                     200 concurrent clients mixing imports and reads against one instance");
     Console.Error.WriteLine("  parser                                               the worst 10 MB import files through the reader and a dry run, heap growth vs a normal roster");
+    Console.Error.WriteLine("  upload [--rounds N]                                  10 MB certificates through the renewal endpoint vs 100 KB ones: app peak memory stays flat");
     Console.Error.WriteLine("  startup [--rounds N]                                 start-up to the first GET / answer vs a bare ASP.NET Core app");
     return 2;
 }

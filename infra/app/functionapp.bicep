@@ -38,6 +38,9 @@ param storageBlobEndpoint string
 @description('Storage queue of the clinic runs (storage.bicep creates it and its -poison queue).')
 param clinicRunQueueName string
 param deploymentContainerName string
+
+@description('Blob container of the certificate files (Storage__EvidenceContainer).')
+param evidenceContainerName string
 param appInsightsConnectionString string
 param keyVaultName string
 param sendGridApiKeySecretName string
@@ -123,6 +126,8 @@ var appSettings = concat([
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   // Storage adapter (Azure.Data.Tables): account holding the app's tables, reached with the managed identity.
   { name: 'Storage__AccountName', value: storageAccountName }
+  // Evidence store (Azure.Storage.Blobs): container of the certificate files, same account, managed identity.
+  { name: 'Storage__EvidenceContainer', value: evidenceContainerName }
   // SendGrid adapter (SendGridClient): API key, resolved from Key Vault by the platform.
   { name: 'SendGrid__ApiKey', value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${sendGridApiKeySecretName})' }
   // SendGrid adapter: v3 API base URL.

@@ -5,6 +5,9 @@
 param principalId string
 
 param storageAccountName string
+
+@description('Blob container of the certificate files; the app gets Blob Data Contributor on it alone.')
+param evidenceContainerName string
 param keyVaultName string
 param applicationInsightsName string
 
@@ -21,6 +24,8 @@ var roles = {
   // Storage Queue Data Contributor holds exactly these data actions plus queue create/delete; infra creates
   // the queues (storage.bicep), so create is only used on a fresh Azurite.
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  // App: writes and reads certificate files in the evidence container (scoped to that container alone).
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   // App: reads and writes its tables through our Table Storage client.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   // Platform: resolves the @Microsoft.KeyVault(...) reference in SendGrid__ApiKey.
@@ -87,6 +92,22 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   name: guid(appInsights.id, principalId, roles.monitoringMetricsPublisher)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource evidenceContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  name: '${storageAccountName}/default/${evidenceContainerName}'
+}
+
+// The app's own need, at the narrowest scope: the evidence container. (The host's Blob Data Owner above is
+// account-wide and covers it today; this assignment keeps the app working if the host moves to its own account.)
+resource evidenceContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: evidenceContainer
+  name: guid(evidenceContainer.id, principalId, roles.storageBlobDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -6,6 +6,7 @@
 //   - the clinic-run queue (one message per due clinic, put there by the timers, run by the RunClinic
 //     queue trigger) and its -poison queue (runs that failed every attempt, reported by the weekly digest
 //     and the CLI's `runs --failed`).
+//   - the evidence container: certificate files staff and HR upload (never public, never deleted by the app).
 // Shared-key access is off: nothing in the deployment or the code uses account keys.
 
 @description('Storage account name: 3-24 lowercase letters and digits, globally unique.')
@@ -21,6 +22,8 @@ param deploymentContainerName string
 
 @description('Queue of the clinic runs; the Functions host moves runs that fail every attempt to <name>-poison.')
 param clinicRunQueueName string = 'clinic-runs'
+@description('Blob container of the certificate files staff and HR upload (Storage__EvidenceContainer).')
+param evidenceContainerName string = 'evidence'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -77,8 +80,18 @@ resource clinicRunPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/q
   name: '${clinicRunQueueName}-poison'
 }
 
+// Certificate files: private; the app reaches it with its managed identity (roles.bicep, scoped to this container).
+resource evidenceContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: evidenceContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 output name string = storage.name
 output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name
 output clinicRunQueueName string = clinicRunQueue.name
+output evidenceContainerName string = evidenceContainer.name

@@ -1,3 +1,4 @@
+using ComplianceBot.Application.Renewals;
 using ComplianceBot.Application.Retraining;
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Application.Import;
@@ -40,6 +41,10 @@ public static class ApplicationServiceCollectionExtensions
             .Validate(s => s.SendWindowHours is > 0 and <= 24, "Reminders:SendWindowHours must be between 1 and 24.")
             .Validate(_ => thresholds.Valid, "Reminders:DefaultThresholds must be whole numbers of days, zero or more, e.g. 90,60,30,14,7,1,0.")
             .ValidateOnStart();
+        services.AddOptions<RenewalOptions>()
+            .Bind(configuration.GetSection(RenewalOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RenewalOptions>, RenewalOptionsValidator>());
         services.AddOptions<CatalogOptions>()
             .Bind(configuration.GetSection("Catalog"))
             .Validate(o => o.OverridesPath is null || File.Exists(o.OverridesPath), "Catalog:OverridesPath names a file that does not exist.")
@@ -66,7 +71,19 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton<ImportService>();
         services.TryAddSingleton<RosterCheckService>();
         services.TryAddSingleton<RetrainingEventService>();
+        services.TryAddSingleton<RenewalTokens>();
+        services.TryAddSingleton<EvidenceUpload>();
+        services.TryAddSingleton<SelfServiceRenewalService>();
+        services.TryAddSingleton<EvidenceService>();
+        services.TryAddSingleton<VerificationService>();
         return services;
+    }
+
+    /// <summary>Fails the start with the message naming the renewal setting that is wrong.</summary>
+    private sealed class RenewalOptionsValidator : IValidateOptions<RenewalOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RenewalOptions options) =>
+            options.Validate() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 
     /// <summary>

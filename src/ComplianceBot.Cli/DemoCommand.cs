@@ -89,6 +89,10 @@ public static class DemoCommand
             ["Email:FromAddress"] = "compliancebot@practice.example",
             ["Email:FromName"] = "ComplianceBot",
             ["SendGrid:ApiKey"] = null,
+
+            // A key for this run only: the reminders' "I've renewed" links open the demo's renewal page.
+            ["Renewal:SigningKey"] = "demo-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant(),
+            ["Renewal:PublicBaseUrl"] = $"http://127.0.0.1:{port}",
         };
         if (context.Overrides is not null)
         {

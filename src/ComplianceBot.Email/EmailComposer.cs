@@ -1,5 +1,8 @@
 using ComplianceBot.Domain.Planning;
 using ComplianceBot.Application.Ports;
+using ComplianceBot.Application.Reminders;
+using ComplianceBot.Application.Renewals;
+using ComplianceBot.Email.Calendar;
 using ComplianceBot.Email.Templates;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
@@ -13,21 +16,26 @@ namespace ComplianceBot.Email;
 /// Renders the three messages: HTML with Razor components through <see cref="HtmlRenderer"/> (encoded,
 /// type-checked), plain text with <see cref="PlainTextTemplates"/>. Subjects are cleaned of line breaks.
 /// </summary>
-public sealed class EmailComposer : IEmailComposer, IDisposable
+public sealed class EmailComposer : IEmailComposer, IRenewalNoticeComposer, IDisposable
 {
     public const string ReminderCategory = "reminder";
     public const string EscalationCategory = "escalation";
     public const string DigestCategory = "digest";
+    public const string RejectionCategory = "renewal-rejected";
 
     // The components need no services; the renderer still asks for a provider.
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
     private readonly ILoggerFactory _loggerFactory;
     private readonly string _senderName;
 
-    public EmailComposer(IOptions<EmailOptions> options, ILoggerFactory loggerFactory)
+    private readonly RenewalTokens? _renewalLinks;
+
+    /// <param name="renewalLinks">Signs the "I've renewed" link of each reminder; null or switched off: no link.</param>
+    public EmailComposer(IOptions<EmailOptions> options, ILoggerFactory loggerFactory, RenewalTokens? renewalLinks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _loggerFactory = loggerFactory;
+        _renewalLinks = renewalLinks;
         _senderName = EmailSafety.StripControlCharacters(options.Value.FromName) is { Length: > 0 } name ? name : "ComplianceBot";
     }
 
@@ -38,6 +46,9 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
         var items = EmailWording.SoonestFirst(reminder.Items, i => i.Status);
         var subject = ReminderSubject(items);
         var replyTo = reminder.Clinic.ManagerEmails.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m))?.Trim();
+        var link = _renewalLinks?.LinkFor(reminder.Clinic.Id, reminder.Recipient.EmployeeId);
+        DateOnly? linkExpires = link is null ? null : DateOnly.FromDateTime(ReminderRunService.LocalTime(reminder.Clinic, link.ExpiresAt));
+        var calendar = ReminderCalendar.For(reminder, items);
 
         var html = await RenderAsync<ReminderEmail>(new Dictionary<string, object?>
         {
@@ -46,8 +57,11 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
             [nameof(ReminderEmail.Title)] = subject,
             [nameof(ReminderEmail.SenderName)] = _senderName,
             [nameof(ReminderEmail.ReplyTo)] = replyTo,
+            [nameof(ReminderEmail.RenewalLink)] = link?.Url.AbsoluteUri,
+            [nameof(ReminderEmail.RenewalLinkExpires)] = linkExpires,
+            [nameof(ReminderEmail.HasCalendar)] = calendar is not null,
         }).ConfigureAwait(false);
-        var text = PlainTextTemplates.Reminder(reminder, items, _senderName, replyTo);
+        var text = PlainTextTemplates.Reminder(reminder, items, _senderName, replyTo, link?.Url, linkExpires, calendar is not null);
 
         return new OutgoingEmail(
             operationId,
@@ -56,7 +70,10 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
             subject,
             html,
             text,
-            ReminderCategory);
+            ReminderCategory)
+        {
+            Attachments = calendar is null ? [] : [calendar],
+        };
     }
 
     /// <inheritdoc />
@@ -93,6 +110,29 @@ public sealed class EmailComposer : IEmailComposer, IDisposable
         var text = PlainTextTemplates.Digest(digest, _senderName);
 
         return new OutgoingEmail(operationId, Managers(digest.ManagerEmails), null, subject, html, text, DigestCategory);
+    }
+
+    /// <inheritdoc />
+    public async Task<OutgoingEmail> ComposeRejectionAsync(RejectionNotice notice, string operationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var subject = EmailSafety.StripControlCharacters($"Your {notice.CredentialName} renewal was not accepted yet");
+        var html = await RenderAsync<RejectionEmail>(new Dictionary<string, object?>
+        {
+            [nameof(RejectionEmail.Notice)] = notice,
+            [nameof(RejectionEmail.Title)] = subject,
+            [nameof(RejectionEmail.SenderName)] = _senderName,
+        }).ConfigureAwait(false);
+        var text = PlainTextTemplates.Rejection(notice, subject, _senderName);
+        var replyTo = notice.Clinic.ManagerEmails.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m))?.Trim();
+        return new OutgoingEmail(
+            operationId,
+            [new EmailAddress(notice.Person.Email, notice.Person.DisplayName)],
+            replyTo is null ? null : new EmailAddress(replyTo),
+            subject,
+            html,
+            text,
+            RejectionCategory);
     }
 
     public void Dispose() => _services.Dispose();

@@ -74,7 +74,9 @@ public static class EmailServiceCollectionExtensions
             services.TryAddSingleton<IEmailSender>(sp => sp.GetRequiredService<OutboxEmailSender>());
         }
 
-        services.TryAddSingleton<IEmailComposer, EmailComposer>();
+        services.TryAddSingleton<EmailComposer>();
+        services.TryAddSingleton<IEmailComposer>(sp => sp.GetRequiredService<EmailComposer>());
+        services.TryAddSingleton<IRenewalNoticeComposer>(sp => sp.GetRequiredService<EmailComposer>());
         services.TryAddSingleton<SendGridEventWebhook>();
         services.AddHostedService<EmailTransportStartupLog>();
         return services;

@@ -20,7 +20,7 @@ public static class ComplianceCsv
     /// surveyors, never the whole number.
     /// </summary>
     public static readonly IReadOnlyList<string> ReportColumns =
-        ["clinic_id", "employee_id", "first_name", "last_name", "role", "requirement", "credential", "credential_number_masked", "status", "issued_on", "due_on", "days_left", "date_check", "advice"];
+        ["clinic_id", "employee_id", "first_name", "last_name", "role", "requirement", "credential", "credential_number_masked", "status", "issued_on", "due_on", "days_left", "date_check", "advice", "evidence_on_file", "verified_by", "verified_on"];
 
     /// <summary>Makes one cell inert for spreadsheets.</summary>
     public static string Neutralize(string? value)
@@ -60,6 +60,9 @@ public static class ComplianceCsv
                     status.DaysLeft?.ToString(CultureInfo.InvariantCulture),
                     status.DateCheckRequired ? "check this date" : string.Empty,
                     status.LapseAdvice,
+                    status.Record is null ? string.Empty : status.Record.Evidence is null ? "no" : "yes",
+                    status.Record?.VerifiedBy,
+                    status.Record?.VerifiedAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ];
                 foreach (var cell in cells) csv.WriteField(Neutralize(cell));
                 await csv.NextRecordAsync().ConfigureAwait(false);

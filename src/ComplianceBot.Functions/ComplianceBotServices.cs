@@ -22,6 +22,7 @@ public static class ComplianceBotServices
 
         services.AddSingleton(_ => PlatformAuth.FromEnvironment());
         services.AddSingleton<CallerAuthentication>();
+        services.AddSingleton<RenewalLinkAuthentication>();
         services.AddOptions<AuthOptions>()
             .Bind(configuration.GetSection("Auth"))
             .Validate(o => o.ApiKeys.All(k => k.Key.Length >= 32), "Auth:ApiKeys: every Key must be at least 32 characters.")

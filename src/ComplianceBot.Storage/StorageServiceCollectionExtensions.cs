@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using ComplianceBot.Application.Ports;
 using Azure.Storage.Queues;
 using ComplianceBot.Storage.Queues;
@@ -55,6 +56,25 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IRunWatermarkStore, TableRunWatermarkStore>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();
         services.TryAddSingleton<IDeliveryEventStore, TableDeliveryEventStore>();
+        services.TryAddSingleton<ISubmissionStore, TableSubmissionStore>();
+
+        services.AddOptions<EvidenceStorageOptions>()
+            .Bind(configuration.GetSection(TableStorageOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EvidenceStorageOptions>, EvidenceStorageOptionsValidator>());
+        services.TryAddSingleton<IEvidenceStore>(provider =>
+        {
+            var tables = provider.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+            var evidence = provider.GetRequiredService<IOptions<EvidenceStorageOptions>>().Value;
+            var clientOptions = new BlobClientOptions();
+            clientOptions.Retry.MaxRetries = tables.MaxRetries;
+            clientOptions.Retry.Delay = tables.RetryDelay;
+            clientOptions.Retry.MaxDelay = tables.MaxRetryDelay;
+            var service = !string.IsNullOrWhiteSpace(tables.ConnectionString)
+                ? new BlobServiceClient(tables.ConnectionString, clientOptions)
+                : new BlobServiceClient(evidence.TokenEndpoint(tables), provider.GetService<TokenCredential>() ?? new DefaultAzureCredential(), clientOptions);
+            return new BlobEvidenceStore(service.GetBlobContainerClient(evidence.EvidenceContainer));
+        });
         return services;
     }
 
@@ -63,6 +83,25 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         return services.GetRequiredService<StorageTables>().EnsureCreatedAsync(cancellationToken);
+    }
+
+    private sealed class EvidenceStorageOptionsValidator(IOptions<TableStorageOptions> tables) : IValidateOptions<EvidenceStorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, EvidenceStorageOptions options)
+        {
+            TableStorageOptions account;
+            try
+            {
+                account = tables.Value;
+            }
+            catch (OptionsValidationException)
+            {
+                // The account settings are wrong: their own check says how, once.
+                return ValidateOptionsResult.Skip;
+            }
+
+            return options.Validate(account) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+        }
     }
 
     private sealed class TableStorageOptionsValidator : IValidateOptions<TableStorageOptions>

@@ -42,7 +42,10 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Matches(@"(?m)^To: .*@(northgate|riverside|harborview)\.example", headers);
         Assert.Matches(@"(?m)^Subject: \S", headers);
         Assert.Matches(@"(?m)^Date: ", headers);
-        Assert.Contains("Content-Type: multipart/alternative;", headers, StringComparison.Ordinal);
+        // The text and HTML versions, then the calendar file of the due dates.
+        Assert.Contains("Content-Type: multipart/mixed;", headers, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: multipart/alternative;", body, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: text/calendar", body, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Content-Type: text/plain; charset=utf-8", body, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Content-Type: text/html; charset=utf-8", body, StringComparison.OrdinalIgnoreCase);
 

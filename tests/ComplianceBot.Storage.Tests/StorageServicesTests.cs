@@ -34,6 +34,23 @@ public sealed class StorageServicesTests(AzuriteFixture azurite)
         Assert.Contains("Storage__AccountName", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Storage:TableEndpoint", "https://acct.table.core.windows.net", "Storage__BlobEndpoint is required with Storage__TableEndpoint")]
+    [InlineData("Storage:EvidenceContainer", "Evidence_Files", "Storage__EvidenceContainer must be 3-63 lower-case letters")]
+    [InlineData("Storage:BlobEndpoint", "http://acct.blob.core.windows.net", "Storage__BlobEndpoint must be an absolute https URL")]
+    public async Task StartFailsNamingTheEvidenceSettingThatCannotWork(string key, string value, string message)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:AccountName"] = key == "Storage:TableEndpoint" ? null : "acct", [key] = value });
+        builder.Services.AddStorageServices(builder.Configuration);
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task EveryPortResolvesAndTablesAreCreatedWhenConfiguredForAzurite()
     {

@@ -76,7 +76,9 @@ public sealed class ReminderRunService(
     IAuditLog audit,
     IQueuedRuns queuedRuns,
     ReminderPlanner planner,
-    TimeProvider time)
+    TimeProvider time,
+    ISubmissionStore? submissions = null,
+    Microsoft.Extensions.Options.IOptions<Renewals.RenewalOptions>? renewal = null)
 {
     private ReminderSettings Settings => planner.Settings;
 
@@ -344,7 +346,20 @@ public sealed class ReminderRunService(
 
         // A run for a date the watermark already covers looks back one day, so preview shows that day.
         var lastCompleted = watermark is { } w && w >= localDate ? localDate.AddDays(-1) : watermark;
-        return new PlanningInput(clinic, people, held, events, localDate, lastCompleted, DoneKeys(entries), delivery);
+        var awaiting = await AwaitingVerificationAsync(clinic.Id, cancellationToken).ConfigureAwait(false);
+        return new PlanningInput(clinic, people, held, events, localDate, lastCompleted, DoneKeys(entries), delivery, awaiting);
+    }
+
+    /// <summary>Self-service submissions still pending and inside <see cref="Renewals.RenewalOptions.PendingPause"/>: their items' reminders pause.</summary>
+    private async Task<IReadOnlyCollection<PendingVerification>> AwaitingVerificationAsync(string clinicId, CancellationToken cancellationToken)
+    {
+        var pause = renewal?.Value.PendingPause ?? TimeSpan.Zero;
+        if (submissions is null || pause <= TimeSpan.Zero) return [];
+        var since = time.GetUtcNow() - pause;
+        return (await submissions.ListByClinicAsync(clinicId, cancellationToken).ConfigureAwait(false))
+            .Where(s => s.State == SubmissionState.Pending && s.SubmittedAt > since)
+            .Select(s => new PendingVerification(s.EmployeeId, s.CredentialCode))
+            .ToList();
     }
 
     /// <summary>Keys the planner must skip: sent, in flight, ambiguous, given up on, or claimed by a live run.</summary>

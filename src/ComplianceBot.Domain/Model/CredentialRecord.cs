@@ -15,6 +15,9 @@ namespace ComplianceBot.Domain.Model;
 /// The original certification date when it differs from <paramref name="IssuedOn"/> (an RMA whose record holds
 /// the last dues payment): sets AMT's anniversary month and whether CCP points apply. Null: the issue date.
 /// </param>
+/// <param name="Evidence">Name of the certificate file kept for this record (Blob Storage), when there is one.</param>
+/// <param name="VerifiedBy">Who checked the certificate (a self-service renewal's approver).</param>
+/// <param name="VerifiedAt">When it was checked.</param>
 public sealed record CredentialRecord(
     string EmployeeId,
     string CredentialCode,
@@ -23,7 +26,10 @@ public sealed record CredentialRecord(
     string? CredentialNumber,
     string Source,
     bool Verified,
-    DateOnly? CertifiedOn = null)
+    DateOnly? CertifiedOn = null,
+    string? Evidence = null,
+    string? VerifiedBy = null,
+    DateTimeOffset? VerifiedAt = null)
 {
     /// <summary>When the holder was certified: <see cref="CertifiedOn"/>, else the issue date.</summary>
     public DateOnly? CertificationDate => CertifiedOn ?? IssuedOn;

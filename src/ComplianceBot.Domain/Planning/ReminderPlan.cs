@@ -51,6 +51,9 @@ public enum DigestSection
     ExpiringWithin90Days,
     Missing,
     NeedsDateCheck,
+
+    /// <summary>Renewed by the person through their link; waiting for HR or a manager to check the certificate.</summary>
+    AwaitingVerification,
     RecentlyRenewed,
 }
 

@@ -8,6 +8,10 @@ namespace ComplianceBot.Domain.Planning;
 /// <param name="LastCompletedRun">Local date of the last daily run that completed; thresholds crossed after it are due now (catch-up).</param>
 /// <param name="DoneKeys">Ledger keys that must not be planned again (sent, in flight, given up on).</param>
 /// <param name="DeliveryByEmail">Latest provider event per address, for the digest's "not arriving" list.</param>
+/// <param name="AwaitingVerification">
+/// Items a person renewed themselves whose submission waits for verification (within the pause): their personal
+/// reminders pause, and the digest lists them as awaiting verification. Escalations go on.
+/// </param>
 public sealed record PlanningInput(
     Clinic Clinic,
     IReadOnlyList<StaffMember> Staff,
@@ -16,7 +20,22 @@ public sealed record PlanningInput(
     DateOnly AsOf,
     DateOnly? LastCompletedRun,
     IReadOnlySet<string> DoneKeys,
-    IReadOnlyDictionary<string, DeliveryEvent>? DeliveryByEmail = null);
+    IReadOnlyDictionary<string, DeliveryEvent>? DeliveryByEmail = null,
+    IReadOnlyCollection<PendingVerification>? AwaitingVerification = null)
+{
+    /// <summary>Whether one of the codes satisfying <paramref name="status"/> was sent by <paramref name="staff"/> and waits for verification.</summary>
+    public bool IsAwaitingVerification(StaffMember staff, RequirementStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(staff);
+        ArgumentNullException.ThrowIfNull(status);
+        if (AwaitingVerification is not { Count: > 0 } pending) return false;
+        var codes = status.RequirementKey.Split('|');
+        return pending.Any(p => p.EmployeeId == staff.EmployeeId && (codes.Contains(p.CredentialCode, StringComparer.Ordinal) || p.CredentialCode == status.Credential?.Code));
+    }
+}
+
+/// <summary>A self-service renewal of one credential of one person, waiting for HR or a manager to verify it.</summary>
+public sealed record PendingVerification(string EmployeeId, string CredentialCode);
 
 /// <summary>
 /// Decides, as a pure function of its input, which reminders, escalations and digest one clinic
@@ -50,7 +69,7 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
             var personalItems = new List<PlannedItem>();
             foreach (var status in person.Requirements)
             {
-                if (PlanItem(input, person.Staff, status, KeyPrefix.Personal) is { } item)
+                if (!input.IsAwaitingVerification(person.Staff, status) && PlanItem(input, person.Staff, status, KeyPrefix.Personal) is { } item)
                 {
                     personalItems.Add(item);
                 }
@@ -250,6 +269,11 @@ public sealed class ReminderPlanner(ComplianceEvaluator evaluator, CredentialCat
                 if (DigestSectionOf(status, input.AsOf) is { } section)
                 {
                     lines.Add(new DigestLine(section, person.Staff, status));
+                }
+
+                if (input.IsAwaitingVerification(person.Staff, status))
+                {
+                    lines.Add(new DigestLine(DigestSection.AwaitingVerification, person.Staff, status));
                 }
             }
         }

@@ -14,6 +14,23 @@ public static class EmailWording
     private static readonly CultureInfo UsEnglish = CultureInfo.GetCultureInfo("en-US");
 
     /// <summary>"March 31, 2026".</summary>
+    public const string RenewalLinkText = "I've renewed: update my record";
+
+    public const string RenewalLinkIntro =
+        "Enter the new date and upload a photo or PDF of the card or certificate. Your office manager checks it, and the reminders for that item stop.";
+
+    public const string RejectionAgain = "Please send it again with the right date or a clearer photo of the card or certificate.";
+
+    public static string RejectionIntro(string credential) =>
+        $"The {credential} renewal you sent could not be accepted yet, so your record still shows the old date and your reminders continue.";
+
+    public const string CalendarNote = "The attached calendar file (.ics) puts each due date in your calendar.";
+
+    /// <summary>Says the link is personal and until when it works.</summary>
+    public static string RenewalLinkNote(DateOnly? expires) =>
+        "This link is personal: it opens only your own record. Do not forward it."
+        + (expires is { } date ? $" It works until {FormatDate(date)}; after that, the next reminder brings a new one." : string.Empty);
+
     public static string FormatDate(DateOnly date) => date.ToString("MMMM d, yyyy", UsEnglish);
 
     public const string SetAsideRunsTitle = "Runs that failed and were set aside";
@@ -117,6 +134,7 @@ public static class EmailWording
         DigestSection.ExpiringWithin90Days => "Expiring in 61 to 90 days",
         DigestSection.Missing => "Missing",
         DigestSection.NeedsDateCheck => "Dates that need checking",
+        DigestSection.AwaitingVerification => "Awaiting verification",
         DigestSection.RecentlyRenewed => "Recently renewed",
         _ => section.ToString(),
     };

@@ -1,4 +1,5 @@
 using System.Text;
+using ComplianceBot.Application.Ports;
 using ComplianceBot.Domain.Planning;
 
 namespace ComplianceBot.Email.Templates;
@@ -6,7 +7,7 @@ namespace ComplianceBot.Email.Templates;
 /// <summary>The plain-text alternative of each message; the same wording as the HTML, line for line.</summary>
 internal static class PlainTextTemplates
 {
-    public static string Reminder(PersonalReminder reminder, IReadOnlyList<PlannedItem> items, string senderName, string? replyTo)
+    public static string Reminder(PersonalReminder reminder, IReadOnlyList<PlannedItem> items, string senderName, string? replyTo, Uri? renewalLink = null, DateOnly? renewalLinkExpires = null, bool hasCalendar = false)
     {
         var text = new StringBuilder();
         Heading(text, $"Credentials due at {reminder.Clinic.Name}", '=');
@@ -31,9 +32,40 @@ internal static class PlainTextTemplates
             text.AppendLine();
         }
 
-        text.Append("When you have renewed, give a copy of the new card or certificate to your office manager")
-            .AppendLine(replyTo is null ? "." : $" (reply to this email to reach {replyTo}).");
+        if (renewalLink is not null)
+        {
+            Heading(text, "Renewed already?", '-');
+            text.AppendLine(EmailWording.RenewalLinkIntro).AppendLine();
+            text.Append(EmailWording.RenewalLinkText).AppendLine(":");
+            text.AppendLine(renewalLink.AbsoluteUri).AppendLine();
+            text.AppendLine(EmailWording.RenewalLinkNote(renewalLinkExpires));
+        }
+        else
+        {
+            text.Append("When you have renewed, give a copy of the new card or certificate to your office manager")
+                .AppendLine(replyTo is null ? "." : $" (reply to this email to reach {replyTo}).");
+        }
+
+        if (hasCalendar) text.AppendLine().AppendLine(EmailWording.CalendarNote);
         return Footer(text, senderName, reminder.Clinic.Name);
+    }
+
+    public static string Rejection(RejectionNotice notice, string title, string senderName)
+    {
+        var text = new StringBuilder();
+        Heading(text, title, '=');
+        text.Append("Hi ").Append(notice.Person.FirstName).AppendLine(",").AppendLine();
+        text.AppendLine(EmailWording.RejectionIntro(notice.CredentialName)).AppendLine();
+        text.Append("Reason: ").AppendLine(notice.Reason).AppendLine();
+        if (notice.RenewalLink is not null)
+        {
+            text.AppendLine(EmailWording.RejectionAgain).AppendLine();
+            text.Append(EmailWording.RenewalLinkText).AppendLine(":");
+            text.AppendLine(notice.RenewalLink.AbsoluteUri).AppendLine();
+            text.AppendLine(EmailWording.RenewalLinkNote(notice.RenewalLinkExpires));
+        }
+
+        return Footer(text, senderName, notice.Clinic.Name);
     }
 
     public static string Escalation(Escalation escalation, IReadOnlyList<PlannedItem> items, string senderName)

@@ -15,4 +15,7 @@ internal static class Styles
     // Dark red on white (contrast above 7:1); the words say "overdue" too, so colour is never the only cue.
     public const string UrgentCell = "text-align:left;vertical-align:top;padding:8px;border:1px solid #6b7280;color:#991b1b;font-weight:bold;";
     public const string Warning = "margin:4px 0;padding:8px;border-left:4px solid #92400e;background-color:#fffbeb;color:#1f2933;";
+
+    // A button-like link: white on dark blue (contrast above 8:1), large enough to tap on a phone.
+    public const string ActionLink = "display:inline-block;padding:12px 20px;margin:8px 0 4px;background-color:#1d4ed8;color:#ffffff;font-weight:bold;text-decoration:none;border-radius:6px;";
 }

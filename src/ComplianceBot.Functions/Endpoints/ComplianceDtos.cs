@@ -39,16 +39,30 @@ public sealed record RequirementDto(
     int? DaysLeft,
     bool DateCheck,
     string? Advice,
-    string? RuleBasis)
+    string? RuleBasis,
+    bool EvidenceOnFile = false,
+    string? EvidenceUrl = null,
+    string? VerifiedBy = null,
+    DateTimeOffset? VerifiedAt = null)
 {
-    public static RequirementDto From(RequirementStatus s) =>
-        new(s.Requirement, s.RequirementKey, s.Credential?.Code, CredentialNumbers.Mask(s.Record?.CredentialNumber), ComplianceCsv.StatusText(s.State), s.Record?.IssuedOn, s.DueDate, s.ComputedDueDate, s.DaysLeft, s.DateCheckRequired, s.LapseAdvice, s.Credential?.Basis.ToString());
+    /// <param name="employeeId">Whose requirement it is: the certificate file's link names the person.</param>
+    public static RequirementDto From(RequirementStatus s, string employeeId)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var evidence = s.Record?.Evidence is not null;
+        return new(
+            s.Requirement, s.RequirementKey, s.Credential?.Code, CredentialNumbers.Mask(s.Record?.CredentialNumber), ComplianceCsv.StatusText(s.State), s.Record?.IssuedOn, s.DueDate, s.ComputedDueDate, s.DaysLeft, s.DateCheckRequired, s.LapseAdvice, s.Credential?.Basis.ToString(),
+            evidence,
+            evidence ? $"/api/staff/{Uri.EscapeDataString(employeeId)}/credentials/{Uri.EscapeDataString(s.Record!.CredentialCode)}/file" : null,
+            s.Record?.VerifiedBy,
+            s.Record?.VerifiedAt);
+    }
 }
 
 public sealed record StaffComplianceDto(StaffDto Staff, bool NeedsAction, IReadOnlyList<RequirementDto> Requirements)
 {
     public static StaffComplianceDto From(StaffCompliance c) =>
-        new(StaffDto.From(c.Staff), c.NeedsAction, c.Requirements.Select(RequirementDto.From).ToList());
+        new(StaffDto.From(c.Staff), c.NeedsAction, c.Requirements.Select(r => RequirementDto.From(r, c.Staff.EmployeeId)).ToList());
 }
 
 /// <summary>A clinic's compliance.</summary>

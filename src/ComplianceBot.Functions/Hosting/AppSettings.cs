@@ -32,6 +32,7 @@ public static class AppSettings
     public static readonly IReadOnlyList<(string Section, Type Options)> BoundOptions =
     [
         ("Storage", typeof(TableStorageOptions)),
+        ("Storage", typeof(EvidenceStorageOptions)),
         ("SendGrid", typeof(Email.SendGrid.SendGridOptions)),
         ("SendGrid", typeof(SendGridWebhookOptions)),
         ("Email", typeof(EmailOptions)),
@@ -39,6 +40,7 @@ public static class AppSettings
         ("Import", typeof(ImportOptions)),
         ("Reminders", typeof(ReminderSettings)),
         ("Catalog", typeof(CatalogOptions)),
+        ("Renewal", typeof(Application.Renewals.RenewalOptions)),
     ];
 
     public static readonly IReadOnlyList<AppSetting> All =
@@ -47,6 +49,8 @@ public static class AppSettings
         new("Storage:TableEndpoint", false, "Table endpoint instead of an account name (sovereign clouds); managed identity."),
         new("Storage:ConnectionString", false, "Connection string with a key (Azurite: UseDevelopmentStorage=true). Local use only."),
         new("Storage:TablePrefix", false, "Prefix of every table name; lets several test runs share one account."),
+        new("Storage:EvidenceContainer", true, "Blob container of the certificate files staff and HR upload (default evidence); created on first use. Files are never deleted when a record is replaced."),
+        new("Storage:BlobEndpoint", false, "Blob endpoint instead of the one derived from the account name (sovereign clouds, or with Storage:TableEndpoint); managed identity."),
         new("Storage:MaxRetries", false, "Retries of a storage call on 408/429/5xx, transport errors and attempt timeouts (default 3)."),
         new("Storage:RetryDelay", false, "First retry delay, jittered and doubled per attempt (default 00:00:00.8)."),
         new("Storage:MaxRetryDelay", false, "Longest backoff between two attempts (default 00:00:30)."),
@@ -78,6 +82,12 @@ public static class AppSettings
         new("Reminders:ClinicConcurrency", false, "Clinics processed at once (default 4)."),
         new("Reminders:SendWindowHours", false, "Hours after the send hour in which an unfinished run is retried (default 8)."),
         new("Catalog:OverridesPath", false, "JSON file overriding catalog entries (thresholds, switching practice defaults off, extra types)."),
+        new("Renewal:SigningKey", false, "Key (32+ characters) that signs the personal \"I've renewed\" link in every reminder (HMAC-SHA256). Unset: no link, self-service renewal is off. In Azure a Key Vault reference; never logged."),
+        new("Renewal:PreviousSigningKey", false, "The signing key before the last rotation: links it signed keep working until they expire. Clear it one link lifetime after rotating."),
+        new("Renewal:LinkLifetime", false, "How long a personal link works (default 14.00:00:00)."),
+        new("Renewal:PublicBaseUrl", false, "The app's https address as staff reach it, e.g. https://<app>.azurewebsites.net; links point to <address>/api/renew/. Required with a signing key."),
+        new("Renewal:PendingPause", false, "While a submission waits for verification, that item's personal reminders pause for at most this long (default 14.00:00:00; 0 turns it off)."),
+        new("Renewal:MaxFileBytes", false, "Largest certificate file staff may upload (default 10485760, 10 MB); larger ones get 413 and nothing is stored."),
         new("DailyRemindersSchedule", true, "NCRONTAB schedule of the DailyReminders timer, six fields, UTC (infra and the local host: 0 5 * * * *, hourly at :05). Required by the Functions host."),
         new("WeeklyDigestSchedule", true, "NCRONTAB schedule of the WeeklyDigest timer, six fields, UTC (infra and the local host: 0 10 * * * *, hourly at :10). Required by the Functions host."),
         new("ClinicRunQueue", true, "Storage queue of the clinic runs the timers queue and the RunClinic function runs (infra and the local host: clinic-runs); runs that fail every attempt go to clinic-runs-poison. Lowercase letters, digits and hyphens, 3 to 56 characters. Required by the Functions host."),

@@ -20,6 +20,12 @@ public enum Access
 
     /// <summary>HR only.</summary>
     Hr,
+
+    /// <summary>
+    /// A staff member's personal renewal link (the <c>X-Renewal-Token</c> header): that one person's renewal
+    /// page and nothing else. Sign-ins and API keys do not open it, and the link opens nothing that needs a role.
+    /// </summary>
+    RenewalLink,
 }
 
 /// <summary>Who may call this HTTP function. Every HTTP function declares it; one without is refused at start-up.</summary>

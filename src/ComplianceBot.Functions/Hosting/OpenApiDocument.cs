@@ -50,6 +50,7 @@ public static partial class OpenApiDocument
                 {
                     ["apiKey"] = new JsonObject { ["type"] = "apiKey", ["in"] = "header", ["name"] = Security.CallerAuthentication.ApiKeyHeader },
                     ["appServiceAuthentication"] = new JsonObject { ["type"] = "apiKey", ["in"] = "header", ["name"] = Security.CallerAuthentication.PrincipalHeader, ["description"] = "Set by App Service Authentication (Entra ID) in Azure; never sent by a client." },
+                    ["renewalLink"] = new JsonObject { ["type"] = "apiKey", ["in"] = "header", ["name"] = Security.RenewalLinkAuthentication.TokenHeader, ["description"] = "The token of a staff member's personal renewal link (the fragment of the link in their reminder email); opens only their renewal page." },
                 },
             },
             ["paths"] = paths,
@@ -105,9 +106,12 @@ public static partial class OpenApiDocument
         }
 
         operation["responses"] = responses;
-        operation["security"] = function.Access == Access.Anonymous
-            ? new JsonArray()
-            : new JsonArray(new JsonObject { ["apiKey"] = new JsonArray() }, new JsonObject { ["appServiceAuthentication"] = new JsonArray() });
+        operation["security"] = function.Access switch
+        {
+            Access.Anonymous => new JsonArray(),
+            Access.RenewalLink => new JsonArray(new JsonObject { ["renewalLink"] = new JsonArray() }),
+            _ => new JsonArray(new JsonObject { ["apiKey"] = new JsonArray() }, new JsonObject { ["appServiceAuthentication"] = new JsonArray() }),
+        };
         return operation;
     }
 

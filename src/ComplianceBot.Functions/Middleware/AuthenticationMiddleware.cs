@@ -11,7 +11,7 @@ namespace ComplianceBot.Functions.Middleware;
 /// closed: an HTTP function the declarations do not know is refused. Whether a manager may see a particular
 /// clinic is decided by the function, which knows the clinic (<see cref="ClinicAccess"/>).
 /// </summary>
-public sealed class AuthenticationMiddleware(CallerAuthentication authentication) : IFunctionsWorkerMiddleware
+public sealed class AuthenticationMiddleware(CallerAuthentication authentication, RenewalLinkAuthentication renewalLinks) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -27,6 +27,19 @@ public sealed class AuthenticationMiddleware(CallerAuthentication authentication
         if (function is null)
         {
             await Answers.Problem(StatusCodes.Status403Forbidden, "Forbidden", "This operation is not declared for callers.").ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        if (function.Access == Access.RenewalLink)
+        {
+            // The link alone decides: a sign-in or an API key on the same request adds nothing to it.
+            if (renewalLinks.Authenticate(http) is { } refused)
+            {
+                await refused.ExecuteAsync(http).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
             return;
         }
 

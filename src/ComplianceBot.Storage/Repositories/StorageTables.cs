@@ -22,6 +22,7 @@ public sealed class StorageTables
         AuditLog = service.GetTableClient(prefix + "AuditLog");
         DeliveryEvents = service.GetTableClient(prefix + "DeliveryEvents");
         DeliveryStatus = service.GetTableClient(prefix + "DeliveryStatus");
+        Submissions = service.GetTableClient(prefix + "Submissions");
     }
 
     public TableClient Clinics { get; }
@@ -44,8 +45,10 @@ public sealed class StorageTables
 
     public TableClient DeliveryStatus { get; }
 
+    public TableClient Submissions { get; }
+
     public IReadOnlyList<TableClient> All =>
-        [Clinics, Staff, EmployeeIndex, CredentialRecords, RetrainingEvents, ReminderLedger, RunWatermarks, AuditLog, DeliveryEvents, DeliveryStatus];
+        [Clinics, Staff, EmployeeIndex, CredentialRecords, RetrainingEvents, ReminderLedger, RunWatermarks, AuditLog, DeliveryEvents, DeliveryStatus, Submissions];
 
     /// <summary>Creates every table that does not exist yet. Safe to call on every start.</summary>
     public Task EnsureCreatedAsync(CancellationToken cancellationToken = default) =>

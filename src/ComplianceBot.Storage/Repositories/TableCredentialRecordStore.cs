@@ -132,6 +132,9 @@ public sealed class TableCredentialRecordStore(StorageTables tables) : ICredenti
         ["Source"] = r.Source,
         ["Verified"] = r.Verified,
         ["CertifiedOn"] = EntityValues.Date(r.CertifiedOn),
+        ["Evidence"] = r.Evidence,
+        ["VerifiedBy"] = r.VerifiedBy,
+        ["VerifiedAt"] = r.VerifiedAt,
     };
 
     private static CredentialRecord ToRecord(TableEntity e)
@@ -145,7 +148,10 @@ public sealed class TableCredentialRecordStore(StorageTables tables) : ICredenti
             e.GetString("CredentialNumber"),
             e.GetString("Source") ?? string.Empty,
             e.GetBoolean("Verified") ?? false,
-            EntityValues.Date(e, "CertifiedOn"));
+            EntityValues.Date(e, "CertifiedOn"),
+            e.GetString("Evidence"),
+            e.GetString("VerifiedBy"),
+            e.GetDateTimeOffset("VerifiedAt"));
     }
 
     private async Task<IReadOnlyList<WriteOutcome>> UpsertAsync(string partition, List<TableEntity> entities, bool expectNew, CancellationToken cancellationToken) =>

@@ -19,6 +19,10 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
     public const string ChromiumPath = "/usr/bin/chromium";
     public const string HrKey = "browser-hr-key-00000000000000000000000001";
     public const string ManagerKey = "browser-manager-key-000000000000000000002";
+
+    /// <summary>The manager of <see cref="ClinicRenewals"/>, the clinic of the renewal end-to-end test.</summary>
+    public const string RenewalManagerKey = "browser-manager-key-000000000000000000003";
+    public const string ClinicRenewals = "clinic-renewals";
     public const string ClinicA = "clinic-a";
     public const string ClinicB = "clinic-b";
     public const string ClinicAName = "Lakeside Family Clinic";
@@ -53,8 +57,17 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
         ScreenshotDirectory = Path.Combine(AzuriteFixture.FindRepoRoot(), "artifacts", "screenshots");
         Directory.CreateDirectory(ScreenshotDirectory);
 
+        // The port is chosen first: the reminders' renewal links carry the app's address.
+        var port = FreeLoopbackPort();
         _app = new BrowserApp(new Dictionary<string, string?>(StringComparer.Ordinal)
         {
+            ["Renewal:SigningKey"] = "browser-renewal-signing-key-000000000000001",
+            ["Renewal:PublicBaseUrl"] = $"http://127.0.0.1:{port}",
+            ["Storage:EvidenceContainer"] = "browser-evidence",
+            ["Auth:ApiKeys:2:Name"] = "mgr-renewals",
+            ["Auth:ApiKeys:2:Key"] = RenewalManagerKey,
+            ["Auth:ApiKeys:2:Role"] = Roles.Manager,
+            ["Auth:ApiKeys:2:Clinics"] = ClinicRenewals,
             ["Storage:ConnectionString"] = _azurite.ConnectionString,
             ["Storage:TablePrefix"] = _azurite.NewTablePrefix("web"),
             ["Email:FromAddress"] = "compliance@example.org",
@@ -68,7 +81,7 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
             ["Auth:ApiKeys:1:Role"] = Roles.Manager,
             ["Auth:ApiKeys:1:Clinics"] = ClinicA,
         });
-        _app.UseKestrel(0);
+        _app.UseKestrel(port);
         _app.StartServer();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
             ?? throw new InvalidOperationException("Kestrel reported no address.");
@@ -87,6 +100,19 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+    }
+
+    public string OutboxPath => _outboxPath;
+
+    /// <summary>The .eml files the outbox sender wrote.</summary>
+    public IReadOnlyList<string> OutboxFiles() =>
+        Directory.Exists(_outboxPath) ? Directory.GetFiles(_outboxPath, "*.eml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A plain HTTP client for the real port, presenting the HR key.</summary>

@@ -78,7 +78,8 @@ public sealed class WebAppFilesTests(BrowserAppFixture app)
         var files = WebAppFunctions.Load(typeof(WebAppFunctions).Assembly);
 
         Assert.Equal(WebAppFunctions.Files.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
-        Assert.True(files.Values.Sum(f => f.Content.Length) < 40 * 1024, "The page should stay under 40 KB.");
+        // No framework and no build step: the HR and manager page, with its verification queue, in a few small files.
+        Assert.True(files.Values.Sum(f => f.Content.Length) < 56 * 1024, "The page should stay under 56 KB.");
     }
 
     private static string Header(HttpResponseMessage response, string name) =>

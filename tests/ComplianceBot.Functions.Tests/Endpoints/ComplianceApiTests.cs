@@ -129,7 +129,7 @@ public sealed class ComplianceApiTests(AzuriteFixture azurite) : IDisposable
         var csv = await response.Content.ReadAsStringAsync();
         var lines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         // due_on, not expires_on: for a missing item it is when the item is due, for a held one the date it runs out.
-        Assert.Equal("clinic_id,employee_id,first_name,last_name,role,requirement,credential,credential_number_masked,status,issued_on,due_on,days_left,date_check,advice", lines[0]);
+        Assert.Equal("clinic_id,employee_id,first_name,last_name,role,requirement,credential,credential_number_masked,status,issued_on,due_on,days_left,date_check,advice,evidence_on_file,verified_by,verified_on", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("clinic-a,a1,'=HYPERLINK(1),\"Smith, Jr.\",", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("clinic-a,f1,'+SUM(A1),'@cmd,", StringComparison.Ordinal));
         // A leading tab never reaches the report: names are trimmed when stored (and CR is refused).

@@ -42,6 +42,27 @@ public sealed class WorkerMiddlewareTests
         return (context, http);
     }
 
+    private static RenewalLinkAuthentication RenewalLinks() => new(
+        new ComplianceBot.Application.Renewals.RenewalTokens(
+            Options.Create(new ComplianceBot.Application.Renewals.RenewalOptions { SigningKey = "renewal-signing-key-00000000000000000000004", PublicBaseUrl = "http://localhost" }),
+            TimeProvider.System),
+        TimeProvider.System);
+
+    [Theory]
+    [InlineData(HrKey)]
+    [InlineData(ManagerKey)]
+    [InlineData(null)]
+    public async Task ARenewalFunctionIsNotOpenedByAnApiKeyOrNothing(string? key)
+    {
+        var (context, http) = Invocation("GetRenewal", "GET", key);
+        var called = false;
+
+        await new AuthenticationMiddleware(Authentication(), RenewalLinks()).Invoke(context, _ => { called = true; return Task.CompletedTask; });
+
+        Assert.False(called);
+        Assert.Equal(401, http.Response.StatusCode);
+    }
+
     private static CallerAuthentication Authentication() => new(
         Options.Create(new AuthOptions
         {
@@ -70,7 +91,7 @@ public sealed class WorkerMiddlewareTests
         var (context, http) = Invocation(function, "PUT", key);
         var called = false;
 
-        await new AuthenticationMiddleware(Authentication()).Invoke(context, _ => { called = true; return Task.CompletedTask; });
+        await new AuthenticationMiddleware(Authentication(), RenewalLinks()).Invoke(context, _ => { called = true; return Task.CompletedTask; });
 
         Assert.False(called);
         Assert.Equal(status, http.Response.StatusCode);
@@ -82,7 +103,7 @@ public sealed class WorkerMiddlewareTests
     {
         var (none, noneHttp) = Invocation("GetCatalog");
         var (wrong, wrongHttp) = Invocation("GetCatalog", key: "not-a-key-at-all-0000000000000000000000");
-        var middleware = new AuthenticationMiddleware(Authentication());
+        var middleware = new AuthenticationMiddleware(Authentication(), RenewalLinks());
 
         await middleware.Invoke(none, _ => Task.CompletedTask);
         await middleware.Invoke(wrong, _ => Task.CompletedTask);
@@ -100,7 +121,7 @@ public sealed class WorkerMiddlewareTests
         var (context, http) = Invocation(function, key: key);
         var called = false;
 
-        await new AuthenticationMiddleware(Authentication()).Invoke(context, _ => { called = true; return Task.CompletedTask; });
+        await new AuthenticationMiddleware(Authentication(), RenewalLinks()).Invoke(context, _ => { called = true; return Task.CompletedTask; });
 
         Assert.True(called);
         Assert.Equal(key is not null, http.User.Identity?.IsAuthenticated == true);

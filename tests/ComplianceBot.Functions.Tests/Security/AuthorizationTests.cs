@@ -28,12 +28,13 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
         new(FunctionDeclarations.Http.Where(f => f.Access == Access.Hr).Select(f => f.Name));
 
     /// <summary>A request for a function, its route values filled with clinic-b's data.</summary>
-    private static HttpRequestMessage RequestFor(HttpFunction function)
+    private static HttpRequestMessage RequestFor(HttpFunction function, string submissionId = "9999999999999999999-0123456789ab")
     {
         var path = function.Path
             .Replace("{clinicId}", TestData.ClinicB, StringComparison.Ordinal)
             .Replace("{employeeId}", "b1", StringComparison.Ordinal)
             .Replace("{code}", "HIPAA", StringComparison.Ordinal)
+            .Replace("{submissionId}", submissionId, StringComparison.Ordinal)
             .Replace("{*path}", "index.html", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         var method = new HttpMethod(function.Methods[0]);
@@ -44,6 +45,7 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
             {
                 "ImportStaff" or "ImportRecords" => new StringContent("employee_id\r\nb1\r\n", Encoding.UTF8, "text/csv"),
                 "PutCredential" => new StringContent("""{"issued_on":"2026-02-01"}""", Encoding.UTF8, "application/json"),
+                "RejectSubmission" => new StringContent("""{"reason":"The photo is blurred."}""", Encoding.UTF8, "application/json"),
                 "PutStaff" => new StringContent("""{"first_name":"Bo","last_name":"B","email":"b1@example.org","clinic_id":"clinic-b","role":"other"}""", Encoding.UTF8, "application/json"),
                 _ => new StringContent("""{"name":"B","timeZone":"America/New_York","state":"NY","managerEmails":[],"sendHour":9}""", Encoding.UTF8, "application/json"),
             };
@@ -85,7 +87,14 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
         await TestData.PutClinicsAsync(hr);
         await TestData.ImportAsync(hr);
         using var managerA = _app.ManagerA();
-        using var request = RequestFor(FunctionDeclarations.GetHttp(name));
+        var submissionId = await SubmitB1HipaaAsync();
+        if (name == "GetCredentialFile")
+        {
+            // b1's HIPAA record needs a file to read: the one b1 sent, approved.
+            (await hr.PostAsync($"/api/clinics/clinic-b/submissions/{submissionId}/approve", null)).EnsureSuccessStatusCode();
+        }
+
+        using var request = RequestFor(FunctionDeclarations.GetHttp(name), submissionId);
 
         var response = await managerA.SendAsync(request);
 
@@ -97,8 +106,18 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
 
         // And the same request from clinic-b's manager succeeds: the 404 is about the caller, not the data.
         using var managerB = _app.ManagerB();
-        using var again = RequestFor(FunctionDeclarations.GetHttp(name));
+        using var again = RequestFor(FunctionDeclarations.GetHttp(name), submissionId);
         Assert.True((await managerB.SendAsync(again)).IsSuccessStatusCode);
+    }
+
+    /// <summary>b1 (clinic-b) sends their missing HIPAA training through their renewal link: a submission of clinic-b to ask about.</summary>
+    private async Task<string> SubmitB1HipaaAsync()
+    {
+        using var b1 = _app.WithRenewalLink(TestData.ClinicB, "b1");
+        using var form = new MultipartFormDataContent { { new StringContent("2026-02-20"), "issuedOn" }, { new ByteArrayContent("%PDF-1.7\n%%EOF\n"u8.ToArray()), "file", "card.pdf" } };
+        var sent = await b1.PostAsync("/api/renewal/items/HIPAA", form);
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        return System.Text.Json.JsonDocument.Parse(await sent.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
     }
 
     [Fact]

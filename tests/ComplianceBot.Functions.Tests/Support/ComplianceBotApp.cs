@@ -30,6 +30,10 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
     public const string HrKey = "hr-key-0000000000000000000000000000000001";
     public const string ManagerAKey = "manager-a-key-000000000000000000000000002";
     public const string ManagerBKey = "manager-b-key-000000000000000000000000003";
+    public const string RenewalSigningKey = "renewal-signing-key-00000000000000000000004";
+
+    /// <summary>Each app's own blob container, so a test that lists the files finds only its own.</summary>
+    public static string EvidenceContainerFor(string tablePrefix) => ("ev" + tablePrefix).ToLowerInvariant();
 
     /// <summary>Monday 2 March 2026, 14:05 UTC: 08:05 in Chicago, 09:05 in New York (both before DST starts).</summary>
     public static readonly DateTimeOffset MondayAtSendHour = new(2026, 3, 2, 14, 5, 0, TimeSpan.Zero);
@@ -84,6 +88,9 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
 
             // A failed clinic run is tried again at once, so a test drains its retries without waiting a minute each.
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
+            ["Storage:EvidenceContainer"] = EvidenceContainerFor(tablePrefix),
+            ["Renewal:SigningKey"] = RenewalSigningKey,
+            ["Renewal:PublicBaseUrl"] = "http://localhost",
             ["Auth:ApiKeys:0:Name"] = "hr-system",
             ["Auth:ApiKeys:0:Key"] = HrKey,
             ["Auth:ApiKeys:0:Role"] = Roles.Hr,
@@ -109,6 +116,23 @@ public class ComplianceBotApp : WebApplicationFactory<Program>
     public string TablePrefix { get; }
 
     public string OutboxPath { get; }
+
+    public string EvidenceContainer => EvidenceContainerFor(TablePrefix);
+
+    /// <summary>A client holding the personal renewal link of one person (its token, as the page sends it).</summary>
+    public HttpClient WithRenewalLink(string clinicId, string employeeId)
+    {
+        var token = Services.GetRequiredService<ComplianceBot.Application.Renewals.RenewalTokens>().Issue(clinicId, employeeId);
+        return WithRenewalToken(token);
+    }
+
+    /// <summary>A client sending the token as the page does; it streams bodies as given (see <see cref="HrStreaming"/>).</summary>
+    public HttpClient WithRenewalToken(string token)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add(ComplianceBot.Functions.Security.RenewalLinkAuthentication.TokenHeader, token);
+        return client;
+    }
 
     /// <summary>Settings for email through a fake SendGrid instead of the outbox.</summary>
     public static Dictionary<string, string?> SendGridSettings(FakeSendGridServer fake) => new(StringComparer.Ordinal)

@@ -192,7 +192,7 @@ export function toCsv(rows) {
 
 function showSignIn(message) {
   state.me = null;
-  for (const id of ['hr', 'manager', 'preview', 'who', 'loading']) $(id).hidden = true;
+  for (const id of ['hr', 'manager', 'queue', 'preview', 'who', 'loading']) $(id).hidden = true;
   $('signin-msg').textContent = message;
   $('signin').hidden = false;
 }
@@ -218,6 +218,7 @@ async function loadMe() {
   const isManager = isHr || roles.includes('Manager');
   $('hr').hidden = !isHr;
   $('manager').hidden = !isManager;
+  $('queue').hidden = !isManager;
   $('preview').hidden = !isManager;
   if (isHr) guarded(loadUnfinished);
   if (isManager) fillClinics(me.clinics || []);
@@ -238,7 +239,98 @@ function fillClinics(clinics) {
     $('compliance-table').hidden = true;
     return;
   }
+  guarded(loadQueue);
   return guarded(loadCompliance);
+}
+
+// ---- verification queue ---------------------------------------------------------
+
+async function post(path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: authHeaders(body ? { Accept: 'application/json', 'Content-Type': 'application/json' } : { Accept: 'application/json' }),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    throw new ApiError(0, 'ComplianceBot could not be reached.', 'Check your connection and try again.');
+  }
+  if (!response.ok) throw problemFrom(response.status, response.headers.get('Content-Type'), await response.text());
+  return response.json();
+}
+
+async function loadQueue(done = '') {
+  const id = clinicId();
+  if (!id) return;
+  $('queue-status').textContent = `${done} Loading renewals waiting for verification…`.trim();
+  const entries = await (await api(`/api/clinics/${encodeURIComponent(id)}/submissions`)).json();
+  const body = $('queue-table').querySelector('tbody');
+  body.replaceChildren(...entries.map(queueRow));
+  $('queue-table').hidden = entries.length === 0;
+  $('queue-status').textContent = `${done} ${entries.length === 0 ? 'Nothing is waiting for verification.' : `${entries.length} waiting for verification.`}`.trim();
+}
+
+function queueRow(entry) {
+  const row = el('tr');
+  const person = el('th');
+  person.scope = 'row';
+  person.append(el('span', entry.name, 'name'), el('span', entry.employeeId, 'small muted'));
+  row.append(person, el('td', `${entry.credentialName} (${entry.credential})`));
+  const sent = el('td');
+  sent.append(dateElement(entry.submittedAt.slice(0, 10)));
+  row.append(sent);
+
+  const dates = el('td');
+  dates.append(el('span', `Issued ${formatDate(entry.issuedOn)}`, 'block'));
+  if (entry.printedExpiresOn) dates.append(el('span', `Printed expiry ${formatDate(entry.printedExpiresOn)}`, 'block'));
+  if (entry.computedDueOn) dates.append(el('span', `Computed ${formatDate(entry.computedDueOn)}`, 'block'));
+  if (entry.credentialNumberMasked) dates.append(el('span', `Number ${entry.credentialNumberMasked}`, 'block small'));
+  if (entry.dateCheck) dates.append(badge('check date'));
+  row.append(dates);
+
+  const file = el('td');
+  const link = el('a', `Download (${entry.fileType === 'application/pdf' ? 'PDF' : 'photo'}, ${Math.ceil(entry.fileBytes / 1024)} KB)`);
+  link.href = '#';
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    guarded(async () => {
+      const response = await api(entry.fileUrl, { accept: '*/*' });
+      const extension = entry.fileType === 'application/pdf' ? 'pdf' : entry.fileType === 'image/png' ? 'png' : 'jpg';
+      saveBlob(await response.blob(), `${entry.employeeId}-${entry.credential}.${extension}`);
+    });
+  });
+  file.append(link);
+  row.append(file);
+
+  const decision = el('td');
+  const approve = el('button', 'Approve');
+  approve.type = 'button';
+  approve.setAttribute('aria-label', `Approve ${entry.credentialName} for ${entry.name}`);
+  const reasonId = `reason-${entry.id}`;
+  const label = el('label', 'Reason to reject', 'small block');
+  label.htmlFor = reasonId;
+  const reason = el('input');
+  reason.id = reasonId;
+  reason.type = 'text';
+  reason.maxLength = 500;
+  const reject = el('button', 'Reject', 'secondary');
+  reject.type = 'button';
+  reject.setAttribute('aria-label', `Reject ${entry.credentialName} for ${entry.name}`);
+  approve.addEventListener('click', () => guarded(async () => {
+    await post(`/api/clinics/${encodeURIComponent(clinicId())}/submissions/${encodeURIComponent(entry.id)}/approve`);
+    await loadQueue(`Approved ${entry.credentialName} for ${entry.name}.`);
+    await loadCompliance();
+  }));
+  reject.addEventListener('click', () => guarded(async () => {
+    if (!reason.value.trim()) { reason.focus(); throw new ApiError(400, 'Give a reason to reject.', 'It is emailed to the person, so they can send it again.'); }
+    await post(`/api/clinics/${encodeURIComponent(clinicId())}/submissions/${encodeURIComponent(entry.id)}/reject`, { reason: reason.value.trim() });
+    await loadQueue(`Rejected ${entry.credentialName} for ${entry.name}; they were emailed the reason.`);
+  }));
+  decision.append(approve, label, reason, reject);
+  row.append(decision);
+  return row;
 }
 
 // ---- HR import ----------------------------------------------------------------
@@ -630,6 +722,7 @@ function wire() {
   $('clinic').addEventListener('change', () => {
     $('preview-result').replaceChildren();
     $('preview-status').textContent = '';
+    guarded(loadQueue);
     guarded(loadCompliance);
   });
   $('needs-action').addEventListener('change', () => applyFilter(null));
