@@ -128,8 +128,10 @@ public sealed class FaultTests(AzuriteFixture azurite)
         faults.Enabled = true;
         await app.SeedStaffAsync("clinic-a", People(30));
 
+        // A queue write whose answer was lost is retried, so the clinic's run may be queued twice; the two runs then
+        // share the 30 emails through the ledger. What counts is the sum, and that the day completed.
         var log = await app.FireDailyOkAsync();
-        Assert.Contains("sent=30", log, StringComparison.Ordinal);
+        Assert.Equal(30, System.Text.RegularExpressions.Regex.Matches(log, @"^clinic=.* sent=(\d+) ", System.Text.RegularExpressions.RegexOptions.Multiline).Sum(m => int.Parse(m.Groups[1].Value)));
         Assert.Contains("completed=True", log, StringComparison.Ordinal);
         await app.FireDailyOkAsync();
         faults.Enabled = false;

@@ -9,8 +9,8 @@ namespace ComplianceBot.Reliability.Tests;
 /// <summary>
 /// The fan-out under kill -9: the local host, a separate process listening on the clinic-run queue as a Functions
 /// instance would, is killed at a random send with three clinics' runs queued. Its messages come back when their
-/// lease ends and a restarted consumer runs them; every clinic's day must end complete, every person emailed once
-/// or visibly unknown (the dead run may have posted it), never twice.
+/// lease ends and a restarted consumer runs them; after the next hourly timer every clinic's day must be complete,
+/// every person emailed once or visibly unknown (the dead run may have posted it), never twice.
 /// </summary>
 [Collection(AppGroup.Name)]
 public sealed class QueueKillTests(AzuriteFixture azurite)
@@ -19,9 +19,11 @@ public sealed class QueueKillTests(AzuriteFixture azurite)
     private static readonly DateOnly Today = new(2026, 4, 14);
     private static readonly string[] Clinics = ["clinic-q1", "clinic-q2", "clinic-q3"];
 
-    // A killed consumer's messages reappear after the message lease, its claims are taken over (or made Unknown)
-    // after the claim lease: both short, so the restart finishes the day within the test.
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+    // The doomed consumer leases its messages for 3 s, so they reappear soon after the kill. Claim leases are long
+    // while runs may be alive (a live run on a busy machine must never have its claims taken over) and short only for
+    // the last consumer, started after the dead run's claims are past it, as KillTests does with the CLI.
+    private static readonly TimeSpan DoomedMessageLease = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ShortClaimLease = TimeSpan.FromSeconds(2);
 
     [Theory]
     [InlineData(21)]
@@ -40,7 +42,7 @@ public sealed class QueueKillTests(AzuriteFixture azurite)
         await app.Get<IQueuedRuns>().EnqueueAsync(runs);
         var killAt = new Random(seed).Next(3, PeoplePerClinic * Clinics.Length - 10);
 
-        using (var doomed = StartConsumer(app))
+        using (var doomed = StartConsumer(app, DoomedMessageLease, claimLease: TimeSpan.FromMinutes(10)))
         {
             var clock = Stopwatch.StartNew();
             while (app.SendGrid.Requests.Count < killAt && !doomed.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(2);
@@ -54,15 +56,24 @@ public sealed class QueueKillTests(AzuriteFixture azurite)
         var queue = app.Get<StorageQueuedRuns>().Queue;
         Assert.True((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0, "the killed consumer's runs should still be on the queue");
 
-        // Restarted: the messages the dead consumer held reappear after their lease and are run again; then the next
-        // hourly timer (queued once more) finds nothing left but what the first run of each clinic left unknown.
-        using (var restarted = StartConsumer(app))
+        // Restarted: the messages the dead consumer held reappear after their lease and are run again. The dead run's
+        // claims are still inside their lease for this consumer, so those runs wait rather than take them over.
+        using (var restarted = StartConsumer(app, messageLease: TimeSpan.FromSeconds(30), claimLease: TimeSpan.FromMinutes(10)))
         {
             await WaitUntilEmptyAsync(queue, restarted);
-            await Task.Delay(Lease);
-            await app.Get<IQueuedRuns>().EnqueueAsync(runs);
-            await WaitUntilEmptyAsync(queue, restarted);
             restarted.Kill(entireProcessTree: true);
+            await restarted.WaitForExitAsync();
+        }
+
+        // The next hourly timer, once the dead run's claims are past their lease: pending claims are taken over and
+        // sent, a claim that was sending becomes Unknown, and every clinic's day completes.
+        await Task.Delay(ShortClaimLease);
+        using (var next = StartConsumer(app, messageLease: TimeSpan.FromSeconds(30), claimLease: ShortClaimLease))
+        {
+            await app.Get<IQueuedRuns>().EnqueueAsync(runs);
+            await WaitUntilEmptyAsync(queue, next);
+            next.Kill(entireProcessTree: true);
+            await next.WaitForExitAsync();
         }
 
         foreach (var clinic in Clinics)
@@ -100,7 +111,7 @@ public sealed class QueueKillTests(AzuriteFixture azurite)
     }
 
     /// <summary>The local host as its own process, doing nothing but run the clinic-run queue (no timers).</summary>
-    private static Process StartConsumer(AppFactory app)
+    private static Process StartConsumer(AppFactory app, TimeSpan messageLease, TimeSpan claimLease)
     {
         var host = Path.Combine(AppContext.BaseDirectory, "ComplianceBot.LocalHost.dll");
         Assert.True(File.Exists(host), $"{host} is missing: the test project builds the local host next to itself.");
@@ -112,11 +123,11 @@ public sealed class QueueKillTests(AzuriteFixture azurite)
         info.Environment["SendGrid__ApiKey"] = Secrets.SendGridKey;
         info.Environment["SendGrid__BaseUrl"] = app.SendGrid.BaseUrl.ToString();
         info.Environment["Email__FromAddress"] = "compliance@clinic.example";
-        info.Environment["Reminders__ClaimLease"] = Lease.ToString();
+        info.Environment["Reminders__ClaimLease"] = claimLease.ToString();
         info.Environment["Reminders__SendConcurrency"] = "4";
         info.Environment["LocalHost__RunTimers"] = "false";
         info.Environment["LocalHost__ProcessQueues"] = "true";
-        info.Environment["LocalHost__QueueMessageLease"] = Lease.ToString();
+        info.Environment["LocalHost__QueueMessageLease"] = messageLease.ToString();
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_NOLOGO"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the local host");
