@@ -42,6 +42,18 @@ if [ "$functions" -eq 0 ]; then
   exit 1
 fi
 
+# The daily run fans out over the clinic-run queue (ADR 5): without its trigger in functions.metadata and the
+# queue extension in extensions.json the host would never run a clinic, and the timers would only fill the queue.
+if ! node -e 'const f = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  process.exit(f.some(x => x.name === "RunClinic" && x.bindings.some(b => b.type === "queueTrigger" && b.queueName === "%ClinicRunQueue%")) ? 0 : 1)' "$publish_dir/functions.metadata"; then
+  echo "error: functions.metadata in $publish_dir has no RunClinic queueTrigger on %ClinicRunQueue%." >&2
+  exit 1
+fi
+if ! grep -q 'Microsoft.Azure.WebJobs.Extensions.Storage.Queues' "$publish_dir/extensions.json"; then
+  echo "error: extensions.json in $publish_dir does not load the Storage Queues extension the RunClinic trigger needs." >&2
+  exit 1
+fi
+
 # Zip the folder's contents (not the folder itself) so host.json sits at the zip root; -r keeps the
 # .azurefunctions folder (a dot folder) too.
 abs_zip="$(pwd)/$zip_path"

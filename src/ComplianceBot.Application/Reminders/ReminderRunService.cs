@@ -121,8 +121,9 @@ public sealed class ReminderRunService(
     }
 
     /// <summary>
-    /// Runs <paramref name="job"/> inline for every clinic inside its send window now (the CLI's <c>run</c>, without
-    /// the queue); one failing clinic does not stop the others.
+    /// Runs <paramref name="job"/> inline, in this process, for every clinic inside its send window now, at most
+    /// <c>Reminders:ClinicConcurrency</c> at once; one failing clinic does not stop the others. What one timer
+    /// invocation did before the queue; the queue benchmark times it beside the fan-out.
     /// </summary>
     public async Task<IReadOnlyList<ClinicRunSummary>> RunDueClinicsAsync(RunJob job, CancellationToken cancellationToken = default)
     {
