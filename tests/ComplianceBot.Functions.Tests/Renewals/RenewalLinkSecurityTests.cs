@@ -56,7 +56,7 @@ public sealed class RenewalLinkSecurityTests(AzuriteFixture azurite) : IDisposab
         using var anonymous = _app.Anonymous();
 
         await AssertProblemAsync(await hr.GetAsync("/api/renewal"), HttpStatusCode.Unauthorized);
-        await AssertProblemAsync(await anonymous.PostAsync("/api/renewal/items/HIPAA", Form(Pdf)), HttpStatusCode.Unauthorized);
+        await AssertProblemAsync(await anonymous.PostAsync("/api/renewal", Form(Pdf)), HttpStatusCode.Unauthorized);
         Assert.Empty(await SubmissionsAsync(_app));
     }
 
@@ -90,7 +90,7 @@ public sealed class RenewalLinkSecurityTests(AzuriteFixture azurite) : IDisposab
         var problem = await AssertProblemAsync(await a1.GetAsync("/api/renewal"), HttpStatusCode.Gone);
 
         Assert.Contains("Ask your office manager for a new link", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        await AssertProblemAsync(await a1.PostAsync("/api/renewal/items/HIPAA", Form(Pdf)), HttpStatusCode.Gone);
+        await AssertProblemAsync(await a1.PostAsync("/api/renewal", Form(Pdf)), HttpStatusCode.Gone);
         Assert.Empty(await SubmissionsAsync(_app));
     }
 
