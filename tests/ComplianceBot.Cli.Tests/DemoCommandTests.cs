@@ -42,7 +42,11 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Matches(@"(?m)^To: .*@(northgate|riverside|harborview)\.example", headers);
         Assert.Matches(@"(?m)^Subject: \S", headers);
         Assert.Matches(@"(?m)^Date: ", headers);
-        Assert.Contains("Content-Type: multipart/alternative;", headers, StringComparison.Ordinal);
+        // The calendar file makes the message multipart/mixed: the alternative bodies, then the .ics.
+        Assert.Contains("Content-Type: multipart/mixed;", headers, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: multipart/alternative;", body, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: text/calendar", body, StringComparison.Ordinal);
+        Assert.Matches(@"http://127\.0\.0\.1:\d+/api/renew/#v1\.", DecodeQuotedPrintable(body));
         Assert.Contains("Content-Type: text/plain; charset=utf-8", body, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Content-Type: text/html; charset=utf-8", body, StringComparison.OrdinalIgnoreCase);
 
