@@ -30,7 +30,8 @@ public sealed class RenewalApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal("2026-03-16", hipaa.GetProperty("dueOn").GetString());
         Assert.False(string.IsNullOrEmpty(hipaa.GetProperty("renewalSteps").GetString()));
         Assert.DoesNotContain(items, i => i.GetProperty("state").GetString() == "current");
-        Assert.DoesNotContain("a2", page.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("a2@example.org", page.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Nan", page.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain("Bob", page.GetRawText(), StringComparison.Ordinal);
     }
 
