@@ -81,11 +81,11 @@ internal static class UploadBenchmark
     {
         var file = new byte[bytes];
         Encoding.ASCII.GetBytes("%PDF-1.7\n").CopyTo(file, 0);
-        using var form = new MultipartFormDataContent { { new StringContent("2026-02-20"), "issuedOn" } };
+        using var form = new MultipartFormDataContent { { new StringContent("HIPAA"), "code" }, { new StringContent("2026-02-20"), "issuedOn" } };
         var content = new StreamContent(new MemoryStream(file));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
         form.Add(content, "file", "card.pdf");
-        using var response = await person.PostAsync(new Uri("/api/renewal/items/HIPAA", UriKind.Relative), form);
+        using var response = await person.PostAsync(new Uri("/api/renewal", UriKind.Relative), form);
         if (response.StatusCode != HttpStatusCode.Created)
         {
             throw new InvalidOperationException($"upload of {bytes} bytes: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -27,9 +27,16 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      // Anonymous at the platform; authenticated by signature in code.
+      // Anonymous at the platform; authenticated in code: the webhook by SendGrid's signature, the staff
+      // renewal page and API by the signed personal link (staff have no sign-in). The page's files and the
+      // style sheet it shares with the HR page hold no data. Exact paths: nothing else is opened.
       excludedPaths: [
         '/api/sendgrid/events'
+        '/api/renew/'
+        '/api/renew/index.html'
+        '/api/renew/renew.js'
+        '/api/app/app.css'
+        '/api/renewal'
       ]
     }
     httpSettings: {

@@ -51,6 +51,9 @@ public sealed partial class DemoCommandTests : IDisposable
 
         Assert.Matches(LongDate(), DecodeQuotedPrintable(body));
 
+        // The "I've renewed" link points at the demo's own renewal page, signed with the run's key.
+        Assert.Matches(@"http://127\.0\.0\.1:\d+/api/renew/#v1\.", DecodeQuotedPrintable(body));
+
         // Some reminders only name a missing requirement ("Medical assistant certification ..."); the
         // others name the credential as the catalog does.
         var texts = files.Where(f => Path.GetFileName(f).Contains("-reminder-", StringComparison.Ordinal))

@@ -110,7 +110,10 @@ public sealed class RenewalTokens(IOptions<RenewalOptions> options, TimeProvider
         try
         {
             bytes = Convert.FromBase64String(padded);
-            return true;
+
+            // Only the one canonical spelling: the decoder ignores a last character's unused bits, so without this
+            // check a changed token could still read as the original.
+            return Base64Url(bytes) == text;
         }
         catch (FormatException)
         {

@@ -44,10 +44,10 @@ public sealed class RenewalFunctions(SelfServiceRenewalService renewals, IOption
     [Allow(Access.RenewalLink)]
     [Responds(201, 400, 401, 404, 409, 410, 413, 415, 429)]
     [Operation(
-        "Send one renewal: multipart/form-data with issuedOn (YYYY-MM-DD, required), expiresOn, credentialNumber, then file (JPEG, PNG or PDF, at most 10 MB by default). Stored as pending until HR or a manager verifies it",
+        "Send one renewal: multipart/form-data with code (the credential, e.g. BLS), issuedOn (YYYY-MM-DD, required), expiresOn, credentialNumber, then file (JPEG, PNG or PDF, at most 10 MB by default). Stored as pending until HR or a manager verifies it",
         BodyMediaTypes = ["multipart/form-data"],
         Returns = typeof(RenewalSubmissionDto))]
-    public async Task<IResult> SubmitAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "renewal/items/{code}")] HttpRequest request, string code, CancellationToken ct)
+    public async Task<IResult> SubmitAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "renewal")] HttpRequest request, CancellationToken ct)
     {
         var grant = RenewalLinkAuthentication.Grant(request.HttpContext);
         var max = options.Value.MaxFileBytes;
@@ -56,11 +56,12 @@ public sealed class RenewalFunctions(SelfServiceRenewalService renewals, IOption
             || !string.Equals(mediaType.MediaType.Value, "multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
         {
-            return Answers.Problem(StatusCodes.Status415UnsupportedMediaType, "Send a form", "Send multipart/form-data with the fields issuedOn, expiresOn and credentialNumber, then the file (the renewal page does this).");
+            return Answers.Problem(StatusCodes.Status415UnsupportedMediaType, "Send a form", "Send multipart/form-data with the fields code, issuedOn, expiresOn and credentialNumber, then the file (the renewal page does this).");
         }
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 8 };
         var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? code = null;
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition() && !disposition.IsFileDisposition())
@@ -72,13 +73,21 @@ public sealed class RenewalFunctions(SelfServiceRenewalService renewals, IOption
             if (disposition.IsFileDisposition() || name == "file")
             {
                 if (name != "file") return Answers.Validation(name, "is not a field this form takes; send the certificate as the field named file.");
+                if (string.IsNullOrWhiteSpace(code)) return Answers.Validation("code", "is required before the file: the credential this renewal is for (one of the codes the renewal page lists).");
                 var outcome = await renewals.SubmitAsync(grant, code, fields, section.Body, ct);
                 return Answer(outcome, max);
             }
 
+            if (name == "code")
+            {
+                if (code is not null) return Answers.Validation(name, "is given twice; give it once.");
+                code = await ReadFieldAsync(section.Body, ct) ?? string.Empty;
+                continue;
+            }
+
             if (!FormFields.TryGetValue(name, out var column))
             {
-                return Answers.Validation(name, $"is not a field this form takes ({string.Join(", ", FormFields.Keys)} and file).");
+                return Answers.Validation(name, $"is not a field this form takes (code, {string.Join(", ", FormFields.Keys)} and file).");
             }
 
             if (fields.ContainsKey(column)) return Answers.Validation(name, "is given twice; give it once.");

@@ -51,6 +51,18 @@ public sealed class RenewalTokensTests
         Assert.Null(grant);
     }
 
+    [Fact]
+    public void EveryChangeToTheLastCharacterOfTheSignatureIsRefused()
+    {
+        var (tokens, _) = Create();
+        var token = tokens.Issue("clinic-a", "a1");
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+        var accepted = alphabet.Where(c => c != token[^1]).Count(c => tokens.Check(token[..^1] + c, out _) != RenewalTokenCheck.Invalid);
+
+        Assert.Equal(0, accepted);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("v1")]

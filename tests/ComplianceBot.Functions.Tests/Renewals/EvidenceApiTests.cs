@@ -18,7 +18,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
     {
         await SeedAsync(_app);
         using var a1 = _app.WithRenewalLink(TestData.ClinicA, "a1");
-        var id = (await JsonAsync(await a1.PostAsync("/api/renewal/items/HIPAA", Form(Pdf, issuedOn: "2026-02-27")), HttpStatusCode.Created)).GetProperty("id").GetString();
+        var id = (await JsonAsync(await a1.PostAsync("/api/renewal", Form(Pdf, issuedOn: "2026-02-27")), HttpStatusCode.Created)).GetProperty("id").GetString();
         using var managerA = _app.ManagerA();
         await JsonAsync(await managerA.PostAsync($"/api/clinics/clinic-a/submissions/{id}/approve", null));
 

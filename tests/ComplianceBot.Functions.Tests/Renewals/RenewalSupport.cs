@@ -15,9 +15,9 @@ internal static class RenewalSupport
     public static readonly byte[] Png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
 
     /// <summary>The renewal form as the page sends it: the fields, then the file.</summary>
-    public static MultipartFormDataContent Form(HttpContent file, string issuedOn = "2026-02-20", string? expiresOn = null, string? number = null, string fileName = "card.pdf", string fileType = "application/pdf")
+    public static MultipartFormDataContent Form(HttpContent file, string issuedOn = "2026-02-20", string? expiresOn = null, string? number = null, string fileName = "card.pdf", string fileType = "application/pdf", string code = "HIPAA")
     {
-        var form = new MultipartFormDataContent();
+        var form = new MultipartFormDataContent { { new StringContent(code), "code" } };
         form.Add(new StringContent(issuedOn), "issuedOn");
         if (expiresOn is not null) form.Add(new StringContent(expiresOn), "expiresOn");
         if (number is not null) form.Add(new StringContent(number), "credentialNumber");
@@ -26,8 +26,8 @@ internal static class RenewalSupport
         return form;
     }
 
-    public static MultipartFormDataContent Form(byte[] file, string issuedOn = "2026-02-20", string? expiresOn = null, string? number = null, string fileName = "card.pdf", string fileType = "application/pdf") =>
-        Form(new ByteArrayContent(file), issuedOn, expiresOn, number, fileName, fileType);
+    public static MultipartFormDataContent Form(byte[] file, string issuedOn = "2026-02-20", string? expiresOn = null, string? number = null, string fileName = "card.pdf", string fileType = "application/pdf", string code = "HIPAA") =>
+        Form(new ByteArrayContent(file), issuedOn, expiresOn, number, fileName, fileType, code);
 
     /// <summary>The clinics, the roster (a1, a2 in clinic-a; b1 in clinic-b) and a1's HIPAA, due 2026-03-16 (expiring on the app's Monday).</summary>
     public static async Task SeedAsync(ComplianceBotApp app)

@@ -23,7 +23,7 @@ public sealed class VerificationApiTests(AzuriteFixture azurite) : IDisposable
     {
         await SeedAsync(_app);
         using var a1 = _app.WithRenewalLink(TestData.ClinicA, "a1");
-        var sent = await JsonAsync(await a1.PostAsync("/api/renewal/items/HIPAA", Form(Pdf, issuedOn: "2026-02-27", expiresOn: expiresOn, number: "HIP-123456")), HttpStatusCode.Created);
+        var sent = await JsonAsync(await a1.PostAsync("/api/renewal", Form(Pdf, issuedOn: "2026-02-27", expiresOn: expiresOn, number: "HIP-123456")), HttpStatusCode.Created);
         return sent.GetProperty("id").GetString()!;
     }
 
@@ -106,7 +106,7 @@ public sealed class VerificationApiTests(AzuriteFixture azurite) : IDisposable
         var page = await JsonAsync(await a1.GetAsync("/api/renewal"));
         var hipaa = Assert.Single(page.GetProperty("items").EnumerateArray(), i => i.GetProperty("requirementKey").GetString() == "HIPAA");
         Assert.Equal(("current", "approved"), (hipaa.GetProperty("state").GetString(), hipaa.GetProperty("submission").GetProperty("state").GetString()));
-        await AssertProblemAsync(await a1.PostAsync("/api/renewal/items/HIPAA", Form(Pdf)), HttpStatusCode.Conflict);
+        await AssertProblemAsync(await a1.PostAsync("/api/renewal", Form(Pdf)), HttpStatusCode.Conflict);
         Assert.Equal(SubmissionState.Approved, Assert.Single(await SubmissionsAsync(_app)).State);
 
         (await _app.FireAsync(TimerFunctions.DailyReminders)).EnsureSucceeded();

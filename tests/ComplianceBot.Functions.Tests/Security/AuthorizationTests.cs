@@ -114,8 +114,8 @@ public sealed class AuthorizationTests(AzuriteFixture azurite) : IDisposable
     private async Task<string> SubmitB1HipaaAsync()
     {
         using var b1 = _app.WithRenewalLink(TestData.ClinicB, "b1");
-        using var form = new MultipartFormDataContent { { new StringContent("2026-02-20"), "issuedOn" }, { new ByteArrayContent("%PDF-1.7\n%%EOF\n"u8.ToArray()), "file", "card.pdf" } };
-        var sent = await b1.PostAsync("/api/renewal/items/HIPAA", form);
+        using var form = new MultipartFormDataContent { { new StringContent("HIPAA"), "code" }, { new StringContent("2026-02-20"), "issuedOn" }, { new ByteArrayContent("%PDF-1.7\n%%EOF\n"u8.ToArray()), "file", "card.pdf" } };
+        var sent = await b1.PostAsync("/api/renewal", form);
         Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
         return System.Text.Json.JsonDocument.Parse(await sent.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
     }

@@ -93,6 +93,7 @@ function submit(form, node) {
 
   // Fields first, file last: the server reads the fields before it streams the file to storage.
   const data = new FormData();
+  data.append('code', form.elements.code.value);
   data.append('issuedOn', form.elements.issuedOn.value);
   if (form.elements.expiresOn.value) data.append('expiresOn', form.elements.expiresOn.value);
   if (form.elements.credentialNumber.value) data.append('credentialNumber', form.elements.credentialNumber.value);
@@ -107,7 +108,7 @@ function submit(form, node) {
 
   // XMLHttpRequest rather than fetch: it reports upload progress for large photos.
   const request = new XMLHttpRequest();
-  request.open('POST', `/api/renewal/items/${encodeURIComponent(form.elements.code.value)}`);
+  request.open('POST', '/api/renewal');
   request.setRequestHeader('X-Renewal-Token', token);
   request.upload.addEventListener('progress', (e) => { if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100); });
   request.addEventListener('load', async () => {
