@@ -526,7 +526,9 @@ async function loadCompliance() {
   $('compliance-status').textContent = 'Loading compliance…';
   try {
     const response = await api(`/api/clinics/${encodeURIComponent(id)}/compliance`);
-    renderCompliance(await response.json());
+    const report = await response.json();
+    // A slower answer for the clinic chosen before must not replace the one chosen since.
+    if (id === clinicId()) renderCompliance(report);
   } catch (error) {
     $('compliance-status').textContent = '';
     throw error;
