@@ -14,7 +14,7 @@ const STATUS_CLASSES = {
 const DUE_WORDS = { 'expired': 'Expired ', 'missing': 'Due ', 'due today': 'Due ' };
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, importFile: null, importKind: null, errorsUrl: null, resultUrl: null };
+const state = { me: null, importFile: null, importKind: null, errorsUrl: null, resultUrl: null, attachTo: null };
 
 /** An HTTP failure carrying the problem+json title and detail. */
 class ApiError extends Error {
@@ -71,12 +71,12 @@ async function api(path, { accept = 'application/json', okStatuses = [] } = {}) 
   return response;
 }
 
-/** POSTs a file with XMLHttpRequest, which (unlike fetch) reports upload progress. */
-function upload(url, file, progress) {
+/** Sends a file with XMLHttpRequest, which (unlike fetch) reports upload progress. */
+function upload(url, file, progress, { method = 'POST', contentType = 'text/csv' } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    for (const [name, value] of Object.entries(authHeaders({ 'Content-Type': 'text/csv', Accept: 'application/json' }))) {
+    xhr.open(method, url);
+    for (const [name, value] of Object.entries(authHeaders({ 'Content-Type': contentType, Accept: 'application/json' }))) {
       xhr.setRequestHeader(name, value);
     }
     progress.value = 0;
@@ -161,6 +161,12 @@ function todayIso() {
   const now = new Date();
   const pad = (n) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** The file name a response's Content-Disposition suggests, or the fallback. */
+function fileNameFrom(response, fallback) {
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(response.headers.get('Content-Disposition') || '');
+  return match ? decodeURIComponent(match[1]) : fallback;
 }
 
 /** Starts a download of a Blob under a file name. */
@@ -520,7 +526,9 @@ async function loadCompliance() {
   $('compliance-status').textContent = 'Loading compliance…';
   try {
     const response = await api(`/api/clinics/${encodeURIComponent(id)}/compliance`);
-    renderCompliance(await response.json());
+    const report = await response.json();
+    // A slower answer for the clinic chosen before must not replace the one chosen since.
+    if (id === clinicId()) renderCompliance(report);
   } catch (error) {
     $('compliance-status').textContent = '';
     throw error;
@@ -569,6 +577,7 @@ function renderCompliance(report) {
         }
         if (r.credentialNumberMasked) td.append(el('span', `No. ${r.credentialNumberMasked}`, 'small block muted'));
         if (r.dateCheck) td.append(el('span', 'Check the printed date', 'small block'));
+        appendEvidence(td, s.staff, r);
       }
       tr.append(td);
     }
@@ -577,6 +586,62 @@ function renderCompliance(report) {
   table.hidden = false;
   renderDatesToCorrect(report.datesToCorrect || []);
   applyFilter(report);
+}
+
+/** The certificate link (and who verified it), and for HR the control that attaches a file to the record. */
+function appendEvidence(td, staff, r) {
+  const name = `${staff.firstName} ${staff.lastName}`;
+  if (r.evidenceUrl) {
+    const link = el('a', 'Certificate', 'small block');
+    link.href = r.evidenceUrl;
+    link.dataset.evidence = `${staff.employeeId}/${r.credential}`;
+    link.setAttribute('aria-label', `Certificate of ${name}, ${r.requirement}`);
+    // Fetched with the page's credentials (a key user's browser has no cookie to follow a plain link with).
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      guarded(() => downloadEvidence(r.evidenceUrl, `${staff.employeeId}-${r.credential}`));
+    });
+    td.append(link);
+  }
+  if (r.verifiedBy) {
+    const line = el('span', `Verified by ${r.verifiedBy}`, 'small block muted');
+    if (r.verifiedAt) line.append(' on ', dateElement(r.verifiedAt.slice(0, 10)));
+    td.append(line);
+  }
+  if ((state.me?.roles || []).includes('HR') && r.credential && r.status !== 'missing') {
+    const attach = el('button', r.evidenceUrl ? 'Replace file' : 'Attach file', 'secondary small');
+    attach.type = 'button';
+    attach.setAttribute('aria-label', `Attach a certificate file to ${name}, ${r.requirement}`);
+    attach.addEventListener('click', () => {
+      state.attachTo = { employeeId: staff.employeeId, credential: r.credential, label: `${name}, ${r.requirement}` };
+      $('attach-file').value = '';
+      $('attach-file').click();
+    });
+    td.append(attach);
+  }
+}
+
+async function downloadEvidence(url, fallback) {
+  const response = await api(url, { accept: '*/*' });
+  const fileName = fileNameFrom(response, fallback);
+  saveBlob(await response.blob(), fileName);
+  $('compliance-status').textContent = `Downloaded ${fileName}.`;
+}
+
+/** PUTs the chosen file to the record HR picked, then shows the table again with its link. */
+async function attachEvidence(file) {
+  const target = state.attachTo;
+  if (!file || !target) return;
+  $('compliance-status').textContent = `Attaching ${file.name} to ${target.label}…`;
+  const url = `/api/staff/${encodeURIComponent(target.employeeId)}/credentials/${encodeURIComponent(target.credential)}/file`;
+  const result = await upload(url, file, $('attach-progress'), { method: 'PUT', contentType: file.type || 'application/octet-stream' });
+  if (result.status !== 204) {
+    $('compliance-status').textContent = `${file.name} was not attached.`;
+    throw problemFrom(result.status, result.contentType, result.text);
+  }
+  await loadCompliance();
+  $('compliance-status').textContent = `Attached ${file.name} to ${target.label}.`;
+  document.querySelector(`[data-evidence="${CSS.escape(`${target.employeeId}/${target.credential}`)}"]`)?.focus();
 }
 
 const FIELD_WORDS = {
@@ -614,9 +679,7 @@ async function downloadReport() {
   const id = clinicId();
   if (!id) return;
   const response = await api(`/api/clinics/${encodeURIComponent(id)}/compliance?format=csv`, { accept: 'text/csv' });
-  const disposition = response.headers.get('Content-Disposition') || '';
-  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
-  const fileName = match ? decodeURIComponent(match[1]) : `compliance-${id}.csv`;
+  const fileName = fileNameFrom(response, `compliance-${id}.csv`);
   saveBlob(await response.blob(), fileName);
   $('compliance-status').textContent = `Downloaded ${fileName}.`;
 }
@@ -727,6 +790,7 @@ function wire() {
   });
   $('needs-action').addEventListener('change', () => applyFilter(null));
   $('download-report').addEventListener('click', () => guarded(downloadReport));
+  $('attach-file').addEventListener('change', (e) => guarded(() => attachEvidence(e.target.files[0])));
   $('preview-form').addEventListener('submit', (e) => {
     e.preventDefault();
     guarded(loadPreview);
