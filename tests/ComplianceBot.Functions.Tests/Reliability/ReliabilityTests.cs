@@ -334,8 +334,23 @@ public sealed class ReliabilityTests(AzuriteFixture azurite)
         (await FireAsync(app, "/WeeklyDigest")).EnsureSucceeded();
         (await hr.GetAsync("/api/clinics/clinic-a/compliance?format=csv")).EnsureSuccessStatusCode();
 
+        // A personal renewal link used to read and to send a renewal, and the same link with its last character changed.
+        var token = app.Services.GetRequiredService<ComplianceBot.Application.Renewals.RenewalTokens>().Issue(TestData.ClinicA, "p1");
+        var tampered = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
+        using (var link = app.WithRenewalToken(token))
+        {
+            (await link.GetAsync("/api/renewal")).EnsureSuccessStatusCode();
+            using var form = Renewals.RenewalSupport.Form(Renewals.RenewalSupport.Pdf, issuedOn: "2026-02-20", number: "SECRET-NUM-RENEWED");
+            (await link.PostAsync("/api/renewal", form)).EnsureSuccessStatusCode();
+        }
+
+        using (var wrong = app.WithRenewalToken(tampered))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/renewal")).StatusCode);
+        }
+
         Assert.NotEmpty(lines);
-        var secrets = new[] { ComplianceBotApp.HrKey, ComplianceBotApp.ManagerAKey, "wrong-key-0000", "SG.test-key", AzuriteFixture.AccountKey, "SECRET-NUM-" };
+        var secrets = new[] { ComplianceBotApp.HrKey, ComplianceBotApp.ManagerAKey, "wrong-key-0000", "SG.test-key", AzuriteFixture.AccountKey, "SECRET-NUM-", token, tampered, ComplianceBotApp.RenewalSigningKey };
         foreach (var secret in secrets)
         {
             Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
