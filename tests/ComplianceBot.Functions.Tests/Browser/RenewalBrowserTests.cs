@@ -75,6 +75,15 @@ public sealed partial class RenewalBrowserTests(BrowserAppFixture app)
         await Expect(item).ToContainTextAsync("1 day left");
         Assert.DoesNotContain("#", page.Url, StringComparison.Ordinal);
         await item.GetByLabel("Completion or issue date (required)").FillAsync(DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+        // A photo over the limit is refused by the page before any byte is sent.
+        var posts = 0;
+        page.Request += (_, request) => { if (request.Url.EndsWith("/api/renewal", StringComparison.Ordinal) && request.Method == "POST") posts++; };
+        await item.GetByLabel("Photo or PDF of the card or certificate (required)").SetInputFilesAsync(new FilePayload { Name = "huge.jpg", MimeType = "image/jpeg", Buffer = new byte[11 * 1024 * 1024] });
+        await item.GetByRole(AriaRole.Button, new() { Name = "Send for verification" }).ClickAsync();
+        await Expect(item).ToContainTextAsync("This file is 11.0 MB; the most is 10.0 MB.");
+        Assert.Equal(0, posts);
+
         await item.GetByLabel("Photo or PDF of the card or certificate (required)").SetInputFilesAsync(new FilePayload { Name = "bls-card.pdf", MimeType = "application/pdf", Buffer = Pdf });
         await item.GetByRole(AriaRole.Button, new() { Name = "Send for verification" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Sent.");

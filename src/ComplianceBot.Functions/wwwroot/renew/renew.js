@@ -65,6 +65,7 @@ function renderItem(item, maxFileBytes) {
 
   const form = node.querySelector('form');
   form.setAttribute('aria-labelledby', `${id}-h`);
+  form.dataset.maxFileBytes = String(maxFileBytes);
   for (const field of form.querySelectorAll('.field')) {
     const input = field.querySelector('input, select');
     const label = field.querySelector('label');
@@ -90,6 +91,14 @@ function submit(form, node) {
   const file = form.elements.file.files[0];
   if (!form.elements.issuedOn.value) { error.textContent = 'Enter the completion or issue date.'; form.elements.issuedOn.focus(); return; }
   if (!file) { error.textContent = 'Add a photo or PDF of the card or certificate.'; form.elements.file.focus(); return; }
+  // Said before sending, rather than after minutes of uploading on a phone (the server refuses it too).
+  const maxFileBytes = Number(form.dataset.maxFileBytes);
+  if (file.size > maxFileBytes) {
+    const mb = (bytes) => (bytes / (1024 * 1024)).toFixed(1);
+    error.textContent = `This file is ${mb(file.size)} MB; the most is ${mb(maxFileBytes)} MB. Take the photo at a lower resolution, or scan the card as a PDF.`;
+    form.elements.file.focus();
+    return;
+  }
 
   // Fields first, file last: the server reads the fields before it streams the file to storage.
   const data = new FormData();
