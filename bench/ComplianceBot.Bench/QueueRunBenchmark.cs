@@ -204,18 +204,21 @@ internal static class QueueRunBenchmark
     {
         await ResetAsync(provider, tables, queue, clinicCount, today);
         await using var sendGrid = await StartSendGridAsync(sendLatency);
-        var leases = Leases();
-        var processes = await StartConsumersAsync(app, 2, settings, sendGrid, leases);
+        var processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases(LongClaimLease));
         var wall = Stopwatch.StartNew();
         await EnqueueDueAsync(provider);
         await WaitForEmailsAsync(sendGrid, expected * 4 / 10);
         foreach (var p in processes) p.Dispose(); // Process.Kill: SIGKILL, no shutdown
         var atKill = sendGrid.Requests.Count;
 
-        processes = await StartConsumersAsync(app, 2, settings, sendGrid, leases);
+        processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases(LongClaimLease));
         try
         {
-            var timers = await FinishDayAsync(provider, queue, clinicCount, today);
+            var timers = await FinishDayAsync(provider, queue, clinicCount, today, async () =>
+            {
+                foreach (var p in processes) p.Dispose();
+                processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases(ShortClaimLease));
+            });
             wall.Stop();
             var (sent, duplicates) = Count(sendGrid);
             var unknown = await CountUnknownMessagesAsync(provider, clinicCount);
@@ -236,7 +239,7 @@ internal static class QueueRunBenchmark
     {
         await ResetAsync(provider, tables, queue, clinicCount, today);
         await using var sendGrid = await StartSendGridAsync(sendLatency);
-        var processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases());
+        var processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases(LongClaimLease));
         try
         {
             var wall = Stopwatch.StartNew();
@@ -247,7 +250,11 @@ internal static class QueueRunBenchmark
             await Task.Delay(TimeSpan.FromSeconds(30));
             var duringPause = sendGrid.Requests.Count - atPause;
             Signal("CONT", azurite.ProcessId);
-            var timers = await FinishDayAsync(provider, queue, clinicCount, today);
+            var timers = await FinishDayAsync(provider, queue, clinicCount, today, async () =>
+            {
+                foreach (var p in processes) p.Dispose();
+                processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases(ShortClaimLease));
+            });
             wall.Stop();
             var (sent, duplicates) = Count(sendGrid);
             var unknown = await CountUnknownMessagesAsync(provider, clinicCount);
@@ -263,20 +270,27 @@ internal static class QueueRunBenchmark
         }
     }
 
-    /// <summary>Short leases, so what a killed or stalled consumer held comes back within the benchmark: its queue messages after 20 s, its ledger claims after 20 s.</summary>
-    private static Dictionary<string, string> Leases() => new()
+    // Claim leases are long while a run may be alive (a slow live run's claims must not be taken over, as a short
+    // lease throughout allowed under load; QueueKillTests does the same), short only for the timers that finish the
+    // day once the queue is empty, so the claims of the killed runs come back within the benchmark.
+    private static readonly TimeSpan LongClaimLease = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan ShortClaimLease = TimeSpan.FromSeconds(20);
+
+    /// <summary>A killed or stalled consumer's queue messages come back after 20 s; its ledger claims after <paramref name="claimLease"/>.</summary>
+    private static Dictionary<string, string> Leases(TimeSpan claimLease) => new()
     {
         ["LocalHost__QueueMessageLease"] = "00:00:20",
-        ["Reminders__ClaimLease"] = "00:00:20",
+        ["Reminders__ClaimLease"] = claimLease.ToString("c", CultureInfo.InvariantCulture),
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:05",
     };
 
     /// <summary>
     /// Waits for the queue to empty, then fires the timer again (as the next hour would, once the claims of stopped
     /// runs are past their lease) until every clinic's watermark says today is done; answers the extra timer runs,
-    /// or -1 when five were not enough.
+    /// or -1 when five were not enough. Before the first extra timer, with the queue empty and so no run alive,
+    /// <paramref name="restartWithShortClaimLeases"/> swaps the consumers for ones that take over stale claims.
     /// </summary>
-    private static async Task<int> FinishDayAsync(ServiceProvider provider, StorageQueuedRuns queue, int clinicCount, DateOnly today)
+    private static async Task<int> FinishDayAsync(ServiceProvider provider, StorageQueuedRuns queue, int clinicCount, DateOnly today, Func<Task> restartWithShortClaimLeases)
     {
         await WaitUntilEmptyAsync(queue, TimeSpan.FromMinutes(30));
         var watermarks = provider.GetRequiredService<IRunWatermarkStore>();
@@ -288,7 +302,8 @@ internal static class QueueRunBenchmark
                 if (await watermarks.GetAsync($"clinic-{c:D4}", nameof(RunJob.DailyReminders), ct) != today) Interlocked.Increment(ref open);
             });
             if (open == 0) return timers;
-            Console.WriteLine($"  {open} clinic(s) not done yet; the next timer in 25 s (claims of stopped runs last 20 s)");
+            if (timers == 0) await restartWithShortClaimLeases();
+            Console.WriteLine($"  {open} clinic(s) not done yet; the next timer in 25 s (claims of stopped runs last 20 s for the consumers now)");
             await Task.Delay(TimeSpan.FromSeconds(25));
             await EnqueueDueAsync(provider);
             await WaitUntilEmptyAsync(queue, TimeSpan.FromMinutes(30));
