@@ -68,7 +68,7 @@ public sealed class TableClinicStore(StorageTables tables) : IClinicStore
         }
     }
 
-    private static TableEntity ToEntity(Clinic clinic) => new(Partition, TableKey.Encode(clinic.Id))
+    internal static TableEntity ToEntity(Clinic clinic) => new(Partition, TableKey.Encode(clinic.Id))
     {
         ["Name"] = clinic.Name,
         ["TimeZoneId"] = clinic.TimeZoneId,

@@ -196,7 +196,8 @@ public sealed class TableStaffStore(StorageTables tables) : IStaffStore
     /// <summary>A person's index row as this write claimed it: its ETag then, and the clinic they move from (null: new).</summary>
     private sealed record Claim(ETag ETag, string? From);
 
-    private static TableEntity Pointer(string key, string clinicId, string? movingFrom) =>
+    /// <summary>A person's employee-index row: PartitionKey = encoded employee id, RowKey <c>clinic</c>.</summary>
+    internal static TableEntity Pointer(string key, string clinicId, string? movingFrom) =>
         new(key, IndexRow) { ["ClinicId"] = clinicId, ["MovingFrom"] = movingFrom };
 
     /// <summary>
@@ -360,7 +361,7 @@ public sealed class TableStaffStore(StorageTables tables) : IStaffStore
         return rows;
     }
 
-    private static TableEntity ToEntity(StaffMember s) => new(TableKey.Encode(s.ClinicId), TableKey.Encode(s.EmployeeId))
+    internal static TableEntity ToEntity(StaffMember s) => new(TableKey.Encode(s.ClinicId), TableKey.Encode(s.EmployeeId))
     {
         ["FirstName"] = s.FirstName,
         ["LastName"] = s.LastName,
