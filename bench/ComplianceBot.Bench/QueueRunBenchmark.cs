@@ -220,13 +220,7 @@ internal static class QueueRunBenchmark
                 processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases(ShortClaimLease));
             });
             wall.Stop();
-            var (sent, duplicates) = Count(sendGrid);
-            var unknown = await CountUnknownMessagesAsync(provider, clinicCount);
-            var pass = duplicates == 0 && timers >= 0 && sent + unknown >= expected;
-            var line = $"fault, consumers killed at {atKill:N0} of {expected:N0} emails: restarted, every clinic done after {timers} more timer run(s) in {wall.Elapsed.TotalSeconds:F1} s; emails {sent:N0}, {duplicates} twice; {unknown} message(s) Unknown (sending at the kill: never resent, reported) -> {(pass ? "ok" : "FAILED")}";
-            Console.WriteLine(line);
-            results.Add(line);
-            return pass;
+            return await ReportFaultAsync(provider, sendGrid, clinicCount, expected, timers, wall.Elapsed, results, $"fault, consumers killed at {atKill:N0} of {expected:N0} emails: restarted,", "(sending at the kill: never resent, reported)");
         }
         finally
         {
@@ -256,13 +250,7 @@ internal static class QueueRunBenchmark
                 processes = await StartConsumersAsync(app, 2, settings, sendGrid, Leases(ShortClaimLease));
             });
             wall.Stop();
-            var (sent, duplicates) = Count(sendGrid);
-            var unknown = await CountUnknownMessagesAsync(provider, clinicCount);
-            var pass = duplicates == 0 && timers >= 0 && sent + unknown >= expected;
-            var line = $"fault, Azurite paused 30 s at {atPause:N0} of {expected:N0} emails ({duringPause} sent while paused): every clinic done after {timers} more timer run(s) in {wall.Elapsed.TotalSeconds:F1} s; emails {sent:N0}, {duplicates} twice; {unknown} message(s) Unknown -> {(pass ? "ok" : "FAILED")}";
-            Console.WriteLine(line);
-            results.Add(line);
-            return pass;
+            return await ReportFaultAsync(provider, sendGrid, clinicCount, expected, timers, wall.Elapsed, results, $"fault, Azurite paused 30 s at {atPause:N0} of {expected:N0} emails ({duringPause} sent while paused):", string.Empty);
         }
         finally
         {
@@ -290,6 +278,19 @@ internal static class QueueRunBenchmark
     /// or -1 when five were not enough. Before the first extra timer, with the queue empty and so no run alive,
     /// <paramref name="restartWithShortClaimLeases"/> swaps the consumers for ones that take over stale claims.
     /// </summary>
+    /// <summary>Counts a fault run's emails and Unknown messages, prints and keeps its line, and answers whether nothing was sent twice or lost.</summary>
+    private static async Task<bool> ReportFaultAsync(ServiceProvider provider, FakeSendGridServer sendGrid, int clinicCount, int expected, int timers, TimeSpan elapsed, List<string> results, string what, string unknownNote)
+    {
+        var (sent, duplicates) = Count(sendGrid);
+        var unknown = await CountUnknownMessagesAsync(provider, clinicCount);
+        var pass = duplicates == 0 && timers >= 0 && sent + unknown >= expected;
+        var note = unknownNote.Length == 0 ? string.Empty : " " + unknownNote;
+        var line = $"{what} every clinic done after {timers} more timer run(s) in {elapsed.TotalSeconds:F1} s; emails {sent:N0}, {duplicates} twice; {unknown} message(s) Unknown{note} -> {(pass ? "ok" : "FAILED")}";
+        Console.WriteLine(line);
+        results.Add(line);
+        return pass;
+    }
+
     private static async Task<int> FinishDayAsync(ServiceProvider provider, StorageQueuedRuns queue, int clinicCount, DateOnly today, Func<Task> restartWithShortClaimLeases)
     {
         await WaitUntilEmptyAsync(queue, TimeSpan.FromMinutes(30));

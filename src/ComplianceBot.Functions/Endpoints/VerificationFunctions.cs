@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using ComplianceBot.Application.Ports;
 using ComplianceBot.Application.Renewals;
@@ -34,9 +35,8 @@ public sealed class VerificationFunctions(ClinicAccess access, VerificationServi
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "clinics/{clinicId}/submissions/{submissionId}/approve")] HttpRequest request, string clinicId, string submissionId, CancellationToken ct)
     {
         var user = request.HttpContext.User;
-        var clinic = await access.GetReadableAsync(user, clinicId, ct);
-        if (clinic is null) return Answers.NotFound("Clinic");
-        if (!IsSubmissionId(submissionId)) return Answers.NotFound("Submission");
+        var (clinic, notFound) = await SubmissionClinicAsync(user, clinicId, submissionId, ct);
+        if (clinic is null) return notFound!;
         return Decided(await verification.ApproveAsync(clinic, submissionId, ClinicAccess.Actor(user), ct), "approved");
     }
 
@@ -48,9 +48,8 @@ public sealed class VerificationFunctions(ClinicAccess access, VerificationServi
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "clinics/{clinicId}/submissions/{submissionId}/reject")] HttpRequest request, string clinicId, string submissionId, CancellationToken ct)
     {
         var user = request.HttpContext.User;
-        var clinic = await access.GetReadableAsync(user, clinicId, ct);
-        if (clinic is null) return Answers.NotFound("Clinic");
-        if (!IsSubmissionId(submissionId)) return Answers.NotFound("Submission");
+        var (clinic, notFound) = await SubmissionClinicAsync(user, clinicId, submissionId, ct);
+        if (clinic is null) return notFound!;
         var (body, unreadable) = await RequestEdge.ReadJsonAsync<JsonElement>(request, ct);
         if (unreadable is not null) return unreadable;
         var reason = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()!.Trim() : null;
@@ -68,14 +67,21 @@ public sealed class VerificationFunctions(ClinicAccess access, VerificationServi
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clinics/{clinicId}/submissions/{submissionId}/file")] HttpRequest request, string clinicId, string submissionId, CancellationToken ct)
     {
         var user = request.HttpContext.User;
-        var clinic = await access.GetReadableAsync(user, clinicId, ct);
-        if (clinic is null) return Answers.NotFound("Clinic");
-        if (!IsSubmissionId(submissionId)) return Answers.NotFound("Submission");
+        var (clinic, notFound) = await SubmissionClinicAsync(user, clinicId, submissionId, ct);
+        if (clinic is null) return notFound!;
         var found = await submissions.GetAsync(clinic.Id, submissionId, ct);
         if (found is null) return Answers.NotFound("Submission");
         var s = found.Value;
         await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), ClinicAccess.Actor(user), "read.evidence", clinic.Id, $"{s.EmployeeId}/{s.CredentialCode}", "ok", $"submission {s.Id}"), ct);
         return await EvidenceDownload.ServeAsync(evidence, request.HttpContext, s.EvidenceBlob, $"{s.EmployeeId}-{s.CredentialCode}-{s.SubmittedAt:yyyyMMdd}", ct);
+    }
+
+    /// <summary>The clinic, when the caller may read it and the submission id is one a submission could have; otherwise the 404 to answer.</summary>
+    private async Task<(Clinic? Clinic, IResult? NotFound)> SubmissionClinicAsync(ClaimsPrincipal user, string clinicId, string submissionId, CancellationToken ct)
+    {
+        var clinic = await access.GetReadableAsync(user, clinicId, ct);
+        if (clinic is null) return (null, Answers.NotFound("Clinic"));
+        return IsSubmissionId(submissionId) ? (clinic, null) : (null, Answers.NotFound("Submission"));
     }
 
     /// <summary>Ids are 19 digits, a hyphen and 12 hex digits; anything else names nothing (and never reaches a table key).</summary>
