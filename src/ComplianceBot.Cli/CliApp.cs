@@ -429,35 +429,68 @@ public static class CliApp
 
     private static Command RunsCommand(CliContext context)
     {
-        var failed = new Option<bool>("--failed") { Description = "Clinic runs that failed every attempt and were set aside on the poison queue", Required = true };
-        var command = new Command("runs", "Queued clinic runs that failed every attempt (exit 1 when there are any)") { failed };
+        var failed = new Option<bool>("--failed") { Description = "List the clinic runs that failed every attempt and were set aside on the poison queue" };
+        var requeue = new Option<bool>("--requeue") { Description = "Put the set-aside clinic runs back on the queue to be run again (once their cause is fixed)" };
+        var command = new Command("runs", "Queued clinic runs that failed every attempt: list them (exit 1 when there are any) or put them back on the queue") { failed, requeue };
         command.SetAction(async (parse, ct) =>
         {
-            if (!parse.GetValue(failed)) throw new UsageException("Give --failed: only runs set aside after failing every attempt are listed.");
+            if (parse.GetValue(failed) == parse.GetValue(requeue)) throw new UsageException("Give one of --failed (list the set-aside runs) or --requeue (put them back on the queue).");
             using var host = await context.StartAsync(ct, email: false);
-            var setAside = await host.Services.GetRequiredService<IQueuedRuns>().ListSetAsideAsync(ct);
-            if (setAside.Count == 0)
-            {
-                context.Console.MarkupLine("No clinic run has been set aside: every queued run finished or is still being retried.");
-                return ExitCodes.Ok;
-            }
-
-            var table = new Table().AddColumns("Clinic", "Job", "Local date", "First queued (UTC)");
-            foreach (var r in setAside.Oldest)
-            {
-                table.AddRow(
-                    Markup.Escape(r.Run?.ClinicId ?? "(unreadable: " + r.Body + ")"),
-                    r.Run?.Job.ToString() ?? string.Empty,
-                    r.Run?.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty,
-                    r.FirstQueuedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? string.Empty);
-            }
-
-            context.Console.Write(table);
-            var shown = setAside.Oldest.Count < setAside.Count ? $" (the oldest {setAside.Oldest.Count} shown)" : string.Empty;
-            context.Console.MarkupLine($"[yellow]{setAside.Count} clinic run(s) set aside[/]{shown}: reminders they planned may not have gone out. Fix the cause, then run each again with `run reminders|digest --clinic ID --as-of DATE` (the ledger sends nothing twice).");
-            return ExitCodes.Partial;
+            var queued = host.Services.GetRequiredService<IQueuedRuns>();
+            return parse.GetValue(failed)
+                ? ListSetAside(context, await queued.ListSetAsideAsync(ct))
+                : ReportRequeued(context, await queued.RequeueSetAsideAsync(ct));
         });
         return command;
+    }
+
+    private static int ListSetAside(CliContext context, SetAsideRuns setAside)
+    {
+        if (setAside.Count == 0)
+        {
+            context.Console.MarkupLine("No clinic run has been set aside: every queued run finished or is still being retried.");
+            return ExitCodes.Ok;
+        }
+
+        context.Console.Write(RunsTable(setAside.Oldest));
+        var shown = setAside.Oldest.Count < setAside.Count ? $" (the oldest {setAside.Oldest.Count} shown)" : string.Empty;
+        context.Console.MarkupLine($"[yellow]{setAside.Count} clinic run(s) set aside[/]{shown}: reminders they planned may not have gone out. Fix the cause, then put them back on the queue with `runs --requeue` (or run one at once with `run reminders|digest --clinic ID --as-of DATE`); the ledger sends nothing twice.");
+        return ExitCodes.Partial;
+    }
+
+    private static int ReportRequeued(CliContext context, RequeuedRuns result)
+    {
+        if (result.Requeued.Count == 0 && result.LeftUnreadable.Count == 0)
+        {
+            context.Console.MarkupLine("No clinic run has been set aside: nothing to put back on the queue.");
+            return ExitCodes.Ok;
+        }
+
+        if (result.Requeued.Count > 0)
+        {
+            context.Console.Write(RunsTable(result.Requeued));
+            context.Console.MarkupLine($"[green]{result.Requeued.Count} clinic run(s) put back on the queue[/]: each is run again with all its attempts (a run for a day a later run already finished does nothing; the ledger sends nothing twice). `runs --failed` shows any that fail again.");
+        }
+
+        if (result.LeftUnreadable.Count == 0) return ExitCodes.Ok;
+        context.Console.Write(RunsTable(result.LeftUnreadable));
+        context.Console.MarkupLine($"[yellow]{result.LeftUnreadable.Count} set-aside message(s) left on the poison queue[/]: they are not clinic runs (shown above as unreadable), so running them again would only fail again. Delete them in the portal or Storage Explorer once read.");
+        return ExitCodes.Partial;
+    }
+
+    private static Table RunsTable(IEnumerable<SetAsideRun> runs)
+    {
+        var table = new Table().AddColumns("Clinic", "Job", "Local date", "First queued (UTC)");
+        foreach (var r in runs)
+        {
+            table.AddRow(
+                Markup.Escape(r.Run?.ClinicId ?? "(unreadable: " + (r.Body.Length > 200 ? r.Body[..200] + "..." : r.Body) + ")"),
+                r.Run?.Job.ToString() ?? string.Empty,
+                r.Run?.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty,
+                r.FirstQueuedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? string.Empty);
+        }
+
+        return table;
     }
 
     private static Command SampleCommand(CliContext context)

@@ -14,7 +14,16 @@ public interface IQueuedRuns
 
     /// <summary>The runs on the poison queue: how many there are, and the oldest of them, read without taking them off.</summary>
     Task<SetAsideRuns> ListSetAsideAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts every set-aside run back on the queue, to be run again with all its attempts, and takes it off the
+    /// poison queue; a message that is not a clinic run stays set aside (running it again would only fail again).
+    /// </summary>
+    Task<RequeuedRuns> RequeueSetAsideAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>What <see cref="IQueuedRuns.RequeueSetAsideAsync"/> did: the runs put back on the queue, and the unreadable messages it left set aside.</summary>
+public sealed record RequeuedRuns(IReadOnlyList<SetAsideRun> Requeued, IReadOnlyList<SetAsideRun> LeftUnreadable);
 
 /// <summary>
 /// What the poison queue holds. Storage queues show at most 32 messages without taking them, so

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ComplianceBot.Application.Ports;
 using ComplianceBot.Application.Reminders;
 
@@ -14,8 +15,11 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
     /// <summary>Messages put on the queue at once by one timer run (1,000 clinics: about a second on Azurite).</summary>
     private const int EnqueueConcurrency = 16;
 
-    /// <summary>The most messages Queue Storage shows without taking them off the queue.</summary>
-    private const int PeekLimit = 32;
+    /// <summary>The most messages Queue Storage shows (peek) or hands out (receive) in one call.</summary>
+    private const int MessagesPerCall = 32;
+
+    /// <summary>How long a set-aside message being put back stays hidden from another reader.</summary>
+    private static readonly TimeSpan RequeueHold = TimeSpan.FromMinutes(5);
 
     private readonly Lock _gate = new();
     private Task? _created;
@@ -51,7 +55,7 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
         {
             var properties = await Poison.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
             if (properties.Value.ApproximateMessagesCount == 0) return SetAsideRuns.None;
-            var peeked = await Poison.PeekMessagesAsync(PeekLimit, cancellationToken).ConfigureAwait(false);
+            var peeked = await Poison.PeekMessagesAsync(MessagesPerCall, cancellationToken).ConfigureAwait(false);
             var runs = peeked.Value
                 .Select(m => m.Body.ToString())
                 .Zip(peeked.Value, (body, m) => new SetAsideRun(ClinicRunMessage.TryParse(body), body, m.InsertedOn))
@@ -62,6 +66,46 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
         {
             return SetAsideRuns.None; // no run has ever been set aside here
         }
+    }
+
+    public async Task<RequeuedRuns> RequeueSetAsideAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureCreatedAsync().ConfigureAwait(false);
+        var requeued = new List<SetAsideRun>();
+        var unreadable = new List<QueueMessage>();
+        try
+        {
+            while (true)
+            {
+                // Each message received stays hidden while this pass runs, so none is taken twice and the pass ends.
+                var received = (await Poison.ReceiveMessagesAsync(MessagesPerCall, RequeueHold, cancellationToken).ConfigureAwait(false)).Value;
+                if (received.Length == 0) break;
+                foreach (var message in received)
+                {
+                    if (ClinicRunMessage.TryParse(message.Body.ToString()) is not { } run)
+                    {
+                        unreadable.Add(message);
+                        continue;
+                    }
+
+                    // Sent before it is deleted: a pass stopped in between leaves the run on both queues, and running
+                    // it twice sends nothing twice (the ledger decides), where the other order could lose it.
+                    await Queue.SendMessageAsync(run.ToJson(), cancellationToken).ConfigureAwait(false);
+                    await Poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                    requeued.Add(new SetAsideRun(run, message.Body.ToString(), message.InsertedOn));
+                }
+            }
+        }
+        finally
+        {
+            // What is not a clinic run stays set aside, and is shown again at once rather than when the hold ends.
+            foreach (var message in unreadable)
+            {
+                await Poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        return new RequeuedRuns(requeued, [.. unreadable.Select(m => new SetAsideRun(null, m.Body.ToString(), m.InsertedOn))]);
     }
 
     private static async Task CreateAsync(QueueServiceClient service, string name)

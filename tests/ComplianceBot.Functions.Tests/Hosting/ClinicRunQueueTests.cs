@@ -124,6 +124,33 @@ public sealed class ClinicRunQueueTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARunPutBackOnTheQueueAfterItsDataIsRepairedSendsItsClinicsRemindersOnce()
+    {
+        await BreakStaffRowAsync("b1@example.org", "Astronaut");
+        Assert.False((await _app.FireAsync(TimerFunctions.DailyReminders)).Succeeded);
+        await BreakStaffRowAsync("b1@example.org", "FrontDesk"); // the cause is fixed
+        var queued = _app.Services.GetRequiredService<IQueuedRuns>();
+        var before = Recipients().Count;
+
+        var requeued = await queued.RequeueSetAsideAsync();
+        var failures = await _app.DrainQueueAsync();
+
+        Assert.Equal(new ClinicRunMessage(TestData.ClinicB, RunJob.DailyReminders, Monday), Assert.Single(requeued.Requeued).Run);
+        Assert.Empty(requeued.LeftUnreadable);
+        Assert.Empty(failures);
+        Assert.Equal(0, (await queued.ListSetAsideAsync()).Count);
+        var sentNow = Recipients().Skip(before).ToList();
+        Assert.NotEmpty(sentNow);
+        Assert.All(sentNow, r => Assert.True(r.StartsWith('b') || r == TestData.ManagerBEmail, r)); // clinic-a's run was not repeated
+        Assert.Equal(sentNow.Count, sentNow.Distinct(StringComparer.Ordinal).Count());
+
+        // Put back again (as if the pass had stopped before deleting it): the run does nothing the second time.
+        await queued.EnqueueAsync([new ClinicRunMessage(TestData.ClinicB, RunJob.DailyReminders, Monday)]);
+        Assert.Empty(await _app.DrainQueueAsync());
+        Assert.Equal(before + sentNow.Count, Recipients().Count);
+    }
+
+    [Fact]
     public async Task TheWeeklyDigestOfTheClinicTellsItsManagersOfTheRunThatWasSetAside()
     {
         await BreakStaffRowAsync("b1@example.org", "Astronaut");

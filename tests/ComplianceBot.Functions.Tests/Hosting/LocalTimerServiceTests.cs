@@ -157,6 +157,8 @@ public sealed class LocalTimerServiceTests : IAsyncDisposable
         }
 
         public Task<SetAsideRuns> ListSetAsideAsync(CancellationToken cancellationToken = default) => Task.FromResult(SetAsideRuns.None);
+
+        public Task<RequeuedRuns> RequeueSetAsideAsync(CancellationToken cancellationToken = default) => Task.FromResult(new RequeuedRuns([], []));
     }
 
     /// <summary>

@@ -373,4 +373,12 @@ public sealed class InMemoryQueuedRuns : IQueuedRuns
 
     public Task<SetAsideRuns> ListSetAsideAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(new SetAsideRuns(SetAside.Count, [.. SetAside]));
+
+    public Task<RequeuedRuns> RequeueSetAsideAsync(CancellationToken cancellationToken = default)
+    {
+        var readable = SetAside.Where(r => r.Run is not null).ToList();
+        foreach (var r in readable) _queued.Enqueue(r.Run!);
+        SetAside.RemoveAll(r => r.Run is not null);
+        return Task.FromResult(new RequeuedRuns(readable, [.. SetAside]));
+    }
 }
