@@ -121,6 +121,7 @@ module roles 'app/roles.bicep' = {
     principalId: functionApp.outputs.principalId
     storageAccountName: storage.outputs.name
     evidenceContainerName: storage.outputs.evidenceContainerName
+    clinicRunQueueName: storage.outputs.clinicRunQueueName
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }

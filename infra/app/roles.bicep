@@ -8,6 +8,9 @@ param storageAccountName string
 
 @description('Blob container of the certificate files; the app gets Blob Data Contributor on it alone.')
 param evidenceContainerName string
+
+@description('Queue of the clinic runs; the app gets Queue Data Contributor on it and its -poison queue alone.')
+param clinicRunQueueName string
 param keyVaultName string
 param applicationInsightsName string
 
@@ -15,14 +18,15 @@ param applicationInsightsName string
 var roles = {
   // Host: timer schedule status and singleton locks in blobs; Flex reads the deployed package.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  // Queues, one role for three users of the same account (the narrower pairs would not cover them all):
-  //   - the host's identity-based AzureWebJobsStorage, which the Functions docs ask Contributor for;
+  // Queues, one role for three users of the same two queues (the narrower pairs would not cover them all):
   //   - the RunClinic queue trigger (connection AzureWebJobsStorage): receive, update visibility, delete,
   //     and add to <queue>-poison (Reader + Message Processor cannot add; Message Sender cannot receive);
   //   - the app's own code: the timers add messages (Message Sender), the digest and the CLI peek at the
-  //     poison queue (Reader).
-  // Storage Queue Data Contributor holds exactly these data actions plus queue create/delete; infra creates
-  // the queues (storage.bicep), so create is only used on a fresh Azurite.
+  //     poison queue (Reader), and `compliancebot runs --requeue` moves set-aside runs back (all of these).
+  // Storage Queue Data Contributor holds exactly these data actions plus queue create/delete. It is assigned
+  // on the two queues, not the account: the host uses no other queue (no blob triggers, no Durable), and a
+  // leaked token reaches only these two. infra creates both queues (storage.bicep), so the app's
+  // create-if-missing finds them there.
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   // App: writes and reads certificate files in the evidence container (scoped to that container alone).
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
@@ -57,15 +61,27 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storage
-  name: guid(storage.id, principalId, roles.storageQueueDataContributor)
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+var clinicRunQueueNames = [clinicRunQueueName, '${clinicRunQueueName}-poison']
+
+resource clinicRunQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = [for name in clinicRunQueueNames: {
+  parent: queueService
+  name: name
+}]
+
+resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in clinicRunQueueNames: {
+  scope: clinicRunQueues[i]
+  name: guid(clinicRunQueues[i].id, principalId, roles.storageQueueDataContributor)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
 
 resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
