@@ -87,8 +87,9 @@ public static class CliApp
         }
         catch (Exception ex) when (StorageUnreachable(ex))
         {
-            // Nothing answers where the settings point: a configuration problem (or the demo is not running), not a partial run.
-            await stderr.WriteLineAsync($"Cannot reach storage: {Innermost(ex).Message}. Check Storage__ConnectionString (or Storage__AccountName); for the demo's Azurite, copy the export line the demo prints.");
+            // Nothing answers where the settings point: the settings are wrong (or the demo is not running), or storage went
+            // away while the command ran. Both are said: the second is the likelier one when the command had started.
+            await stderr.WriteLineAsync($"Cannot reach storage: {Innermost(ex).Message}. If it answered a moment ago, the command stopped part-way: run it again once storage is back (a run sends nothing twice; an import stores each row once). Otherwise check Storage__ConnectionString (or Storage__AccountName); for the demo's Azurite, copy the export line the demo prints.");
             return ExitCodes.UsageOrConfiguration;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -64,6 +64,7 @@ public sealed class KillTests(AzuriteFixture azurite, ITestOutputHelper output)
 
             // The run ends on its own, failed and saying why (exit 2, "Cannot reach storage"); it did not get through everyone.
             Assert.True(cut.ExitCode == 2 && text.Contains("Cannot reach storage", StringComparison.Ordinal), $"exit {cut.ExitCode}: {text}");
+            Assert.Contains("If it answered a moment ago, the command stopped part-way: run it again once storage is back", text, StringComparison.Ordinal);
             Assert.InRange(app.SendGrid.Requests.Count, stopAt, People - 1);
         }
 
