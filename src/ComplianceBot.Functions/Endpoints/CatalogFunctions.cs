@@ -1,8 +1,10 @@
 using System.Security.Claims;
+using ComplianceBot.Application.Renewals;
 using ComplianceBot.Domain.Catalog;
 using ComplianceBot.Functions.Hosting;
 using ComplianceBot.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Functions.Endpoints;
 
@@ -25,11 +27,14 @@ public sealed record CredentialTypeDto(
         new(t.Code, t.Name, t.Issuer, t.Category.ToString(), t.Rule.Describe(), t.Basis.ToString(), t.ReminderThresholds, t.RenewalSteps, t.SourceUrl, t.Lapse?.Days, t.Aliases ?? [], t.Enabled);
 }
 
-/// <summary>Who the caller is, for the web page.</summary>
-public sealed record MeDto(string Name, IReadOnlyList<string> Roles, IReadOnlyList<ClinicDto> Clinics);
+/// <summary>Who the caller is, for the web page, and the upload limits the page checks before it sends a file.</summary>
+public sealed record MeDto(string Name, IReadOnlyList<string> Roles, IReadOnlyList<ClinicDto> Clinics, UploadLimitsDto Limits);
+
+/// <summary>The largest import body (<c>Import:MaxBodyBytes</c>) and certificate file (<c>Renewal:MaxFileBytes</c>) accepted, in bytes.</summary>
+public sealed record UploadLimitsDto(long MaxImportBytes, long MaxCertificateBytes);
 
 /// <summary>The credential catalog and who the caller is.</summary>
-public sealed class CatalogFunctions(CredentialCatalog catalog, ClinicAccess access)
+public sealed class CatalogFunctions(CredentialCatalog catalog, ClinicAccess access, IOptions<ImportOptions> import, IOptions<RenewalOptions> renewal)
 {
     [Function("GetCatalog")]
     [Allow(Access.AnyRole)]
@@ -46,6 +51,7 @@ public sealed class CatalogFunctions(CredentialCatalog catalog, ClinicAccess acc
         return TypedResults.Ok(new MeDto(
             ClinicAccess.Actor(user),
             user.FindAll(ClaimTypes.Role).Select(c => c.Value).Distinct().ToList(),
-            (await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList()));
+            (await access.ReadableAsync(user, ct)).Select(ClinicDto.From).ToList(),
+            new UploadLimitsDto(import.Value.MaxBodyBytes, renewal.Value.MaxFileBytes)));
     }
 }

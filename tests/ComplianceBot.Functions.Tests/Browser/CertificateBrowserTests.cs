@@ -74,6 +74,39 @@ public sealed class CertificateBrowserTests(BrowserAppFixture app)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task AFileOverTheLimitIsRefusedOnThePageBeforeAByteIsSent()
+    {
+        await SeedAsync("CF-3", "Lin", "Okafor");
+        var page = await SignedInPageAsync(BrowserAppFixture.HrKey);
+        var uploads = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method is "PUT" or "POST") uploads.Add($"{request.Method} {request.Url}");
+        };
+        var tooLarge = new byte[12 * 1024 * 1024]; // over the default limits (10 MB each)
+
+        // A certificate file: said at once, with its size and the limit; the record stays without a file.
+        var clinic = page.GetByLabel("Clinic", new() { Exact = true });
+        await Expect(page.Locator("#compliance-status")).ToContainTextAsync("staff");
+        if (await clinic.InputValueAsync() != BrowserAppFixture.ClinicA) await clinic.SelectOptionAsync(BrowserAppFixture.ClinicA);
+        var attach = page.GetByRole(AriaRole.Button, new() { Name = $"Attach a certificate file to Lin Okafor, {Bls}" });
+        var chooser = await page.RunAndWaitForFileChooserAsync(() => attach.ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "scan.pdf", MimeType = "application/pdf", Buffer = tooLarge });
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("scan.pdf is too large to send.");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("This certificate file is 12.0 MB, over the limit of 10.0 MB. Nothing was sent.");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = $"Certificate of Lin Okafor, {Bls}" })).ToHaveCountAsync(0);
+
+        // An import file, checked the same way before the dry run would send it.
+        await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = "roster.csv", MimeType = "text/csv", Buffer = tooLarge });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check file" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("roster.csv is too large to send.");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("This file is 12.0 MB, over the limit of 10.0 MB.");
+
+        Assert.Empty(uploads);
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>Clicks the link and returns the saved file's bytes and the API response the page fetched them from.</summary>
     private static async Task<(byte[] Bytes, IResponse Response)> DownloadAsync(IPage page, ILocator link, string employeeId)
     {

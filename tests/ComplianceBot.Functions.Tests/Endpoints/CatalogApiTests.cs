@@ -37,6 +37,10 @@ public sealed class CatalogApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal("apikey:manager-b", me.GetProperty("name").GetString());
         Assert.Equal(["Manager"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(["clinic-b"], me.GetProperty("clinics").EnumerateArray().Select(c => c.GetProperty("id").GetString()));
+
+        // The limits the web page checks a file against before sending it (the defaults: 10 MB each).
+        Assert.Equal(10L * 1024 * 1024, me.GetProperty("limits").GetProperty("maxImportBytes").GetInt64());
+        Assert.Equal(10L * 1024 * 1024, me.GetProperty("limits").GetProperty("maxCertificateBytes").GetInt64());
     }
 
     [Fact]

@@ -96,6 +96,16 @@ function upload(url, file, progress, { method = 'POST', contentType = 'text/csv'
   });
 }
 
+/**
+ * Throws, before a byte is sent, when the file is over the server's limit for it (from /api/me): said at once
+ * rather than after the whole file went up and came back as a 413. The server refuses it too.
+ */
+function checkSize(file, limit, what) {
+  if (!limit || file.size <= limit) return;
+  const mb = (bytes) => (bytes / (1024 * 1024)).toFixed(1);
+  throw new ApiError(413, `${file.name} is too large to send.`, `This ${what} is ${mb(file.size)} MB, over the limit of ${mb(limit)} MB. Nothing was sent.`);
+}
+
 function showAlert(error) {
   const alert = $('alert');
   alert.replaceChildren();
@@ -359,6 +369,7 @@ async function runImport(dryRun) {
     throw new ApiError(0, 'Choose a CSV file first.', '');
   }
   const what = kind === 'records' ? 'training records' : 'roster';
+  checkSize(file, state.me?.limits?.maxImportBytes, 'file');
   $('import-status').textContent = dryRun ? `Checking ${file.name}…` : `Importing ${file.name}…`;
   $('confirm-import').disabled = true;
   const response = await upload(importUrl(kind, dryRun), file, $('upload-progress'));
@@ -632,6 +643,7 @@ async function downloadEvidence(url, fallback) {
 async function attachEvidence(file) {
   const target = state.attachTo;
   if (!file || !target) return;
+  checkSize(file, state.me?.limits?.maxCertificateBytes, 'certificate file');
   $('compliance-status').textContent = `Attaching ${file.name} to ${target.label}…`;
   const url = `/api/staff/${encodeURIComponent(target.employeeId)}/credentials/${encodeURIComponent(target.credential)}/file`;
   const result = await upload(url, file, $('attach-progress'), { method: 'PUT', contentType: file.type || 'application/octet-stream' });
