@@ -470,7 +470,7 @@ public static class CliApp
         if (result.Requeued.Count > 0)
         {
             context.Console.Write(RunsTable(result.Requeued));
-            context.Console.MarkupLine($"[green]{result.Requeued.Count} clinic run(s) put back on the queue[/]: each is run again with all its attempts (a run for a day a later run already finished does nothing; the ledger sends nothing twice). `runs --failed` shows any that fail again.");
+            context.Console.MarkupLine($"[green]{result.Requeued.Count} clinic run(s) put back on the queue[/]: each is run again with all its attempts. A run for a day that is already over in the clinic (or a past week's digest) sends nothing: the clinic's run of today catches up from its last finished day, so nobody gets a reminder dated for a past day. The ledger sends nothing twice. `runs --failed` shows any that fail again.");
         }
 
         if (result.LeftUnreadable.Count == 0) return ExitCodes.Ok;

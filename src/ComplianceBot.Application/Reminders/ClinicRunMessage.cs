@@ -36,7 +36,8 @@ public sealed record ClinicRunMessage(string ClinicId, RunJob Job, DateOnly Loca
         }
 
         if (read is null || string.IsNullOrWhiteSpace(read.ClinicId)) throw new FormatException("A clinic-run message must name its clinicId.");
-        if (!Enum.TryParse<RunJob>(read.Job, ignoreCase: false, out var job) || !Enum.IsDefined(job))
+        // The job's exact name only: Enum.TryParse would also take "0", " WeeklyDigest" and "DailyReminders,WeeklyDigest".
+        if (read.Job is not (nameof(RunJob.DailyReminders) or nameof(RunJob.WeeklyDigest)) || !Enum.TryParse<RunJob>(read.Job, ignoreCase: false, out var job))
         {
             throw new FormatException($"A clinic-run message's job must be {RunJob.DailyReminders} or {RunJob.WeeklyDigest}, not '{read.Job}'.");
         }

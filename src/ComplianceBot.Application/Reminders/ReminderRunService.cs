@@ -35,6 +35,10 @@ public enum RunJob
 /// Where the clinic's data holds placeholder dates (employee id, credential, field), read as absent so the run
 /// went on; the summary names them so that whoever reads the log can have HR correct them.
 /// </param>
+/// <param name="SupersededBy">
+/// Set when a queued run was for a day already over in the clinic (or a past week's digest): it did nothing, and
+/// the run of this local date (or week) covers it, catching up from the watermark.
+/// </param>
 public sealed record ClinicRunSummary(
     string ClinicId,
     DateOnly LocalDate,
@@ -47,7 +51,8 @@ public sealed record ClinicRunSummary(
     bool Completed,
     string? Error = null,
     int Waiting = 0,
-    IReadOnlyList<string>? DatesToCorrect = null)
+    IReadOnlyList<string>? DatesToCorrect = null,
+    DateOnly? SupersededBy = null)
 {
     /// <summary>How many places <see cref="ToString"/> names before it only counts the rest.</summary>
     public const int DatesToCorrectNamed = 10;
@@ -55,6 +60,7 @@ public sealed record ClinicRunSummary(
     public override string ToString() =>
         $"clinic={ClinicId} date={LocalDate:yyyy-MM-dd} job={Job} sent={Sent} skipped={Skipped} failed={Failed} unknown={Unknown} retry-later={Retryable} waiting={Waiting} completed={Completed}"
         + (DatesToCorrect is not { Count: > 0 } dates ? string.Empty : $" dates-to-correct={dates.Count} [{string.Join("; ", dates.Take(DatesToCorrectNamed))}{(dates.Count > DatesToCorrectNamed ? $"; {dates.Count - DatesToCorrectNamed} more" : string.Empty)}]")
+        + (SupersededBy is { } by ? $" superseded-by={by:yyyy-MM-dd}" : string.Empty)
         + (Error is null ? string.Empty : $" error=\"{Error}\"");
 }
 
@@ -156,6 +162,12 @@ public sealed class ReminderRunService(
         ArgumentNullException.ThrowIfNull(run);
         var clinic = await clinics.GetAsync(run.ClinicId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Clinic '{run.ClinicId}' does not exist (removed after its {run.Job} run for {run.LocalDate:yyyy-MM-dd} was queued?).");
+
+        // A run for a day that is over in the clinic (put back from the poison queue days later, a backlog past
+        // midnight) is not done late: its reminders would count days from that day, beside today's own. Today's run
+        // catches up from the watermark instead; a past week's digest is replaced by this week's.
+        var today = DateOnly.FromDateTime(LocalTime(clinic, time.GetUtcNow()));
+        if (IsOver(run.Job, run.LocalDate, today)) return new ClinicRunSummary(clinic.Id, run.LocalDate, run.Job, 0, 0, 0, 0, 0, Completed: true, SupersededBy: today);
         return await RunClinicAsync(clinic, run.LocalDate, run.Job, cancellationToken).ConfigureAwait(false);
     }
 
@@ -326,6 +338,10 @@ public sealed class ReminderRunService(
         job == RunJob.DailyReminders
             ? ReminderPlanner.CountAlreadySent(clinicId, localDate, doneKeys, MessageKind.PersonalReminder, MessageKind.Escalation)
             : ReminderPlanner.CountAlreadySent(clinicId, localDate, doneKeys, MessageKind.WeeklyDigest);
+
+    private static bool IsOver(RunJob job, DateOnly localDate, DateOnly today) =>
+        localDate < today
+        && (job == RunJob.DailyReminders || ReminderPlanner.DigestKey(string.Empty, localDate) != ReminderPlanner.DigestKey(string.Empty, today));
 
     private static bool AlreadyCompleted(RunJob job, DateOnly watermark, DateOnly localDate) =>
         job == RunJob.DailyReminders

@@ -75,6 +75,56 @@ public class RunDueClinicsTests
             Sender.Accepted.Where(e => e.Category == "reminder" && e.To[0].Address.EndsWith($"@{clinicId}.example", StringComparison.Ordinal)).Select(e => e.To[0].Address).Order(StringComparer.Ordinal).ToList();
     }
 
+    [Fact]
+    public async Task AQueuedRunForADayThatIsOverInTheClinicSendsNothingAndTodaysRunCatchesUp()
+    {
+        // Yesterday's run, set aside and put back on the queue today: its reminders would count days from yesterday.
+        var h = new Harness(clinics: 1);
+
+        var late = await h.Service.RunAsync(new ClinicRunMessage("c1", RunJob.DailyReminders, Yesterday));
+
+        Assert.Equal(Today, late.SupersededBy);
+        Assert.True(late.Completed);
+        Assert.Equal(0, late.Sent);
+        Assert.EndsWith("completed=True superseded-by=2026-11-18", late.ToString(), StringComparison.Ordinal);
+        Assert.Empty(h.Sender.Accepted);
+        Assert.Equal(Yesterday, await h.WatermarkAsync("c1")); // nothing recorded as done for yesterday
+
+        var today = await h.Service.RunAsync(new ClinicRunMessage("c1", RunJob.DailyReminders, Today));
+
+        Assert.Null(today.SupersededBy);
+        Assert.Equal(["e1@c1.example", "e2@c1.example"], h.RemindedAt("c1"));
+    }
+
+    [Theory]
+    [InlineData("2026-11-16", false)] // Monday of this week: the week's digest is still this week's
+    [InlineData("2026-11-13", true)] // Friday of last week: replaced by this week's
+    public async Task AQueuedDigestIsSupersededOnlyOnceItsWeekIsOver(string date, bool superseded)
+    {
+        var h = new Harness(clinics: 1);
+
+        var summary = await h.Service.RunAsync(new ClinicRunMessage("c1", RunJob.WeeklyDigest, DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture)));
+
+        Assert.Equal(superseded ? Today : null, summary.SupersededBy);
+        Assert.Equal(superseded ? 0 : 1, h.Sender.Accepted.Count(e => e.Category == "digest"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    [InlineData(" WeeklyDigest")]
+    [InlineData("dailyreminders")]
+    [InlineData("DailyReminders,WeeklyDigest")]
+    public void AQueuedRunNamesItsJobExactly(string job)
+    {
+        var body = $$"""{"clinicId":"c1","job":"{{job}}","localDate":"2026-11-18"}""";
+
+        var error = Assert.Throws<FormatException>(() => ClinicRunMessage.Parse(body));
+
+        Assert.Equal($"A clinic-run message's job must be DailyReminders or WeeklyDigest, not '{job}'.", error.Message);
+        Assert.Null(ClinicRunMessage.TryParse(body));
+    }
+
     /// <summary>The record store of one clinic's partition is unavailable (until <see cref="ClinicId"/> is cleared); the others answer as usual.</summary>
     private sealed class RecordStoreFailingFor(string clinicId, ICredentialRecordStore inner) : ICredentialRecordStore
     {
