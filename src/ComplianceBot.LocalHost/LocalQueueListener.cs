@@ -145,6 +145,14 @@ public sealed class LocalQueueListener
         var receipt = new Receipt(message.PopReceipt);
         try
         {
+            // Not base64: the host cannot decode it either and sets it aside at once, unchanged and unrun.
+            if (!QueueText.TryDecode(message.Body, out var text))
+            {
+                tally.Failures.Enqueue(new FormatException($"Message {message.MessageId} is not base64, the queue extension's encoding; it was set aside unrun."));
+                await SetAsideAsync(message, receipt, tally).ConfigureAwait(false);
+                return;
+            }
+
             // Already tried as often as allowed (runs that crashed the process count too): set aside unrun, as the host does.
             if (message.DequeueCount > Rules.MaxDequeueCount)
             {
@@ -158,11 +166,14 @@ public sealed class LocalQueueListener
                 var renewing = RenewAsync(message, receipt, renewal.Token);
                 try
                 {
-                    await _invoker.InvokeQueueAsync(_function, message.Body.ToString(), _services, cancellationToken).ConfigureAwait(false);
+                    await _invoker.InvokeQueueAsync(_function, text, _services, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    // Stopping: hand the message back at once (an attempt spent, as in the host), so the next reader runs it.
+                    // Stopping: hand the message back at once (an attempt spent, as in the host), so the next reader runs it;
+                    // the renewal stops first, so the hand-back uses the latest pop receipt.
+                    await renewal.CancelAsync().ConfigureAwait(false);
+                    await renewing.ConfigureAwait(false);
                     await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                     throw;
                 }
@@ -215,19 +226,32 @@ public sealed class LocalQueueListener
     {
         try
         {
+            var wait = MessageLease / 2;
             while (true)
             {
-                await Task.Delay(MessageLease / 2, stop).ConfigureAwait(false);
-                var renewed = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: MessageLease, cancellationToken: stop).ConfigureAwait(false);
-                receipt.Value = renewed.Value.PopReceipt;
+                await Task.Delay(wait, stop).ConfigureAwait(false);
+                try
+                {
+                    var renewed = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: MessageLease, cancellationToken: stop).ConfigureAwait(false);
+                    receipt.Value = renewed.Value.PopReceipt;
+                    wait = MessageLease / 2;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // The message or this receipt is gone (the lease ran out and another reader has it): nothing to renew.
+                    LocalQueueLog.SettleFailed(_logger, ex, message.MessageId);
+                    return;
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested && ex is RequestFailedException or AggregateException or OperationCanceledException or TimeoutException)
+                {
+                    // Storage did not answer (a blip): try again sooner, while the lease still holds, as the host does.
+                    LocalQueueLog.SettleFailed(_logger, ex, message.MessageId);
+                    wait = TimeSpan.FromSeconds(Math.Min(60, MessageLease.TotalSeconds / 10));
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-        }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException or TimeoutException)
-        {
-            LocalQueueLog.SettleFailed(_logger, ex, message.MessageId);
         }
     }
 

@@ -16,7 +16,12 @@ namespace ComplianceBot.Reliability.Tests;
 public sealed class QueueKillTests(AzuriteFixture azurite)
 {
     private const int PeoplePerClinic = 15;
-    private static readonly DateOnly Today = new(2026, 4, 14);
+    // The consumers are processes of their own on the real clock, and a queued run for a day already over in its
+    // clinic sends nothing (today's run catches up instead). So the clinics live in a fixed-offset zone where it is
+    // now about noon: the day the runs are for is the consumers' today, and it cannot end during the test.
+    private static readonly (string Zone, DateOnly Today) Noon = NoonSomewhere(DateTimeOffset.UtcNow);
+    private static readonly DateOnly Today = Noon.Today;
+    private static readonly string[] EveryDay = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
     private static readonly string[] Clinics = ["clinic-q1", "clinic-q2", "clinic-q3"];
 
     // The doomed consumer leases its messages for 3 s, so they reappear soon after the kill. Claim leases are long
@@ -30,10 +35,10 @@ public sealed class QueueKillTests(AzuriteFixture azurite)
     [InlineData(22)]
     public async Task EveryClinicFinishedAndNoOneEmailedTwiceWhenTheQueueConsumerIsKilledMidRun(int seed)
     {
-        await using var app = await AppFactory.StartAsync(azurite, AppActions.At("America/Chicago", Today.ToDateTime(new TimeOnly(8, 0))));
+        await using var app = await AppFactory.StartAsync(azurite, AppActions.At(Noon.Zone, Today.ToDateTime(new TimeOnly(8, 0))));
         foreach (var clinic in Clinics)
         {
-            await app.PutClinicAsync(clinic);
+            await app.PutClinicAsync(clinic, timeZone: Noon.Zone, businessDays: EveryDay);
             await app.SeedStaffAsync(clinic, Enumerable.Range(1, PeoplePerClinic).Select(i => ($"{clinic[^2..]}-{i:000}", Today.AddDays(14))).ToList());
         }
 
@@ -108,6 +113,19 @@ public sealed class QueueKillTests(AzuriteFixture azurite)
             Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the queue still holds messages after 2 minutes");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>An <c>Etc/GMT</c> zone (offsets -12 to +14 hours) where it is between 10:00 and 14:00 at <paramref name="utcNow"/>, and its date there.</summary>
+    private static (string Zone, DateOnly Today) NoonSomewhere(DateTimeOffset utcNow)
+    {
+        var offset = 12 - utcNow.Hour; // -11 .. +12
+        var zone = offset switch
+        {
+            0 => "Etc/UTC",
+            > 0 => $"Etc/GMT-{offset}", // the Etc names count the other way: Etc/GMT-5 is UTC+5
+            _ => $"Etc/GMT+{-offset}",
+        };
+        return (zone, DateOnly.FromDateTime(utcNow.AddHours(offset).UtcDateTime));
     }
 
     /// <summary>The local host as its own process, doing nothing but run the clinic-run queue (no timers).</summary>

@@ -6,12 +6,15 @@ namespace ComplianceBot.Storage.Queues;
 /// <summary>How the app's <see cref="QueueServiceClient"/> is built: the same account, retries and timeouts as its tables.</summary>
 public static class QueueServiceClients
 {
-    /// <summary>Base64 messages (the Functions queue extension's default) and the table client's retry settings.</summary>
+    /// <summary>
+    /// Messages as they are stored (<see cref="QueueText"/> does the base64 the Functions queue extension expects, one
+    /// message at a time) and the table client's retry settings.
+    /// </summary>
     public static void Configure(QueueClientOptions clientOptions, TableStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(clientOptions);
         ArgumentNullException.ThrowIfNull(options);
-        clientOptions.MessageEncoding = QueueMessageEncoding.Base64;
+        clientOptions.MessageEncoding = QueueMessageEncoding.None;
         clientOptions.Retry.Mode = RetryMode.Exponential;
         clientOptions.Retry.MaxRetries = options.MaxRetries;
         clientOptions.Retry.Delay = options.RetryDelay;

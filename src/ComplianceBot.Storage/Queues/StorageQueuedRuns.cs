@@ -8,7 +8,8 @@ namespace ComplianceBot.Storage.Queues;
 
 /// <summary>
 /// The clinic-run queue and its poison queue on Azure Queue Storage (Azurite locally). Messages are base64, the
-/// Functions queue extension's default encoding, so the host, the local host and the portal read the same bytes.
+/// Functions queue extension's default encoding, so the host, the local host and the portal read the same bytes;
+/// <see cref="QueueText"/> encodes and decodes each one, so a message that is not base64 is reported, not fatal.
 /// </summary>
 public sealed class StorageQueuedRuns(QueueServiceClient service, string name) : IQueuedRuns
 {
@@ -46,7 +47,7 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
         await Parallel.ForEachAsync(
             runs,
             new ParallelOptions { MaxDegreeOfParallelism = EnqueueConcurrency, CancellationToken = cancellationToken },
-            async (run, ct) => await Queue.SendMessageAsync(run.ToJson(), ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (run, ct) => await Queue.SendMessageAsync(QueueText.Encode(run.ToJson()), ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     public async Task<SetAsideRuns> ListSetAsideAsync(CancellationToken cancellationToken = default)
@@ -57,7 +58,7 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
             if (properties.Value.ApproximateMessagesCount == 0) return SetAsideRuns.None;
             var peeked = await Poison.PeekMessagesAsync(MessagesPerCall, cancellationToken).ConfigureAwait(false);
             var runs = peeked.Value
-                .Select(m => m.Body.ToString())
+                .Select(m => QueueText.Read(m.Body))
                 .Zip(peeked.Value, (body, m) => new SetAsideRun(ClinicRunMessage.TryParse(body), body, m.InsertedOn))
                 .ToList();
             return new SetAsideRuns(Math.Max(properties.Value.ApproximateMessagesCount, runs.Count), runs);
@@ -82,7 +83,7 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
                 if (received.Length == 0) break;
                 foreach (var message in received)
                 {
-                    if (ClinicRunMessage.TryParse(message.Body.ToString()) is not { } run)
+                    if (ClinicRunMessage.TryParse(QueueText.Read(message.Body)) is not { } run)
                     {
                         unreadable.Add(message);
                         continue;
@@ -90,9 +91,9 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
 
                     // Sent before it is deleted: a pass stopped in between leaves the run on both queues, and running
                     // it twice sends nothing twice (the ledger decides), where the other order could lose it.
-                    await Queue.SendMessageAsync(run.ToJson(), cancellationToken).ConfigureAwait(false);
+                    await Queue.SendMessageAsync(QueueText.Encode(run.ToJson()), cancellationToken).ConfigureAwait(false);
                     await Poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
-                    requeued.Add(new SetAsideRun(run, message.Body.ToString(), message.InsertedOn));
+                    requeued.Add(new SetAsideRun(run, QueueText.Read(message.Body), message.InsertedOn));
                 }
             }
         }
@@ -105,7 +106,7 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
             }
         }
 
-        return new RequeuedRuns(requeued, [.. unreadable.Select(m => new SetAsideRun(null, m.Body.ToString(), m.InsertedOn))]);
+        return new RequeuedRuns(requeued, [.. unreadable.Select(m => new SetAsideRun(null, QueueText.Read(m.Body), m.InsertedOn))]);
     }
 
     private static async Task CreateAsync(QueueServiceClient service, string name)

@@ -55,7 +55,7 @@ public sealed class ClinicRunQueueTests(AzuriteFixture azurite) : IAsyncLifetime
         var messages = (await Queue.ReceiveMessagesAsync(32)).Value;
         Assert.Equal(
             ["{\"clinicId\":\"clinic-a\",\"job\":\"DailyReminders\",\"localDate\":\"2026-03-02\"}", "{\"clinicId\":\"clinic-b\",\"job\":\"DailyReminders\",\"localDate\":\"2026-03-02\"}"],
-            messages.Select(m => m.Body.ToString()).Order(StringComparer.Ordinal));
+            messages.Select(m => QueueText.Read(m.Body)).Order(StringComparer.Ordinal));
         Assert.Empty(_sendGrid.Requests);
     }
 
@@ -169,7 +169,7 @@ public sealed class ClinicRunQueueTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task SetsAsideAMessageThatIsNotAClinicRunAfterItsAttemptsAndNamesTheProblem()
     {
         await _app.Services.GetRequiredService<StorageQueuedRuns>().EnsureCreatedAsync();
-        await Queue.SendMessageAsync("{\"clinicId\":\"clinic-a\",\"job\":\"Monthly\",\"localDate\":\"2026-03-02\"}");
+        await Queue.SendMessageAsync(QueueText.Encode("{\"clinicId\":\"clinic-a\",\"job\":\"Monthly\",\"localDate\":\"2026-03-02\"}"));
 
         var failures = await _app.DrainQueueAsync();
 
@@ -178,6 +178,31 @@ public sealed class ClinicRunQueueTests(AzuriteFixture azurite) : IAsyncLifetime
         var setAside = await _app.Services.GetRequiredService<IQueuedRuns>().ListSetAsideAsync();
         Assert.Null(Assert.Single(setAside.Oldest).Run);
         Assert.StartsWith("unreadable message '{\"clinicId\":\"clinic-a\",\"job\":\"Monthly\"", setAside.Oldest[0].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetsAsideAMessageThatIsNotBase64AtOnceRunsTheOthersAndStillReportsIt()
+    {
+        // Plain text, as `az storage message put` writes it: the host cannot decode it and sets it aside unchanged.
+        var queued = _app.Services.GetRequiredService<StorageQueuedRuns>();
+        await queued.EnsureCreatedAsync();
+        await Queue.SendMessageAsync("{\"clinicId\":\"clinic-a\",\"job\":\"DailyReminders\",\"localDate\":\"2026-03-02\"}");
+        await Queue.SendMessageAsync(QueueText.Encode(new ClinicRunMessage(TestData.ClinicB, RunJob.DailyReminders, Monday).ToJson()));
+
+        var failures = await _app.DrainQueueAsync();
+
+        // Set aside on its first delivery, unrun; the run beside it in the same batch ran.
+        Assert.Equal("Message", Assert.Single(failures).Message[..7]);
+        Assert.DoesNotContain(Recipients(), r => r.StartsWith('a'));
+        Assert.Contains(Recipients(), r => r.StartsWith('b') || r == TestData.ManagerBEmail);
+        var raw = (await queued.Poison.PeekMessagesAsync(32)).Value.Single().Body.ToString();
+        Assert.StartsWith("{\"clinicId\":\"clinic-a\"", raw, StringComparison.Ordinal); // unchanged, as the host leaves it
+
+        // Listed with its body: the listing (and with it the weekly digest) does not fail on it.
+        var setAside = await queued.ListSetAsideAsync();
+        Assert.Equal(raw, Assert.Single(setAside.Oldest).Body);
+        Assert.Equal(new ClinicRunMessage(TestData.ClinicA, RunJob.DailyReminders, Monday), setAside.Oldest[0].Run); // `runs --requeue` would put it back, base64
+        (await _app.FireAsync(TimerFunctions.WeeklyDigest)).EnsureSucceeded();
     }
 
     private Azure.Storage.Queues.QueueClient Queue => _app.Services.GetRequiredService<StorageQueuedRuns>().Queue;

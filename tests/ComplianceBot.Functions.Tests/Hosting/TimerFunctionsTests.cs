@@ -54,7 +54,7 @@ public sealed class TimerFunctionsTests(AzuriteFixture azurite) : IDisposable
     {
         var queue = _app.Services.GetRequiredService<StorageQueuedRuns>().Queue;
         var messages = (await queue.ReceiveMessagesAsync(32)).Value;
-        return messages.Select(m => ClinicRunMessage.Parse(m.Body.ToString())).ToList();
+        return messages.Select(m => ClinicRunMessage.Parse(QueueText.Read(m.Body))).ToList();
     }
 
     [Fact]
