@@ -5,7 +5,8 @@ namespace ComplianceBot.Application.Ports;
 /// <summary>
 /// The queue of clinic runs: the timers put one message per due clinic on it, the queue function (the Functions
 /// host in Azure, the local host here) runs each one, and a run that failed every attempt is set aside on the
-/// poison queue, where it stays until someone looks: the weekly digest and the CLI report it.
+/// poison queue, where it stays for the queue's default time to live (7 days, as the host copies it there) unless
+/// someone puts it back: the weekly digest and the CLI report it meanwhile.
 /// </summary>
 public interface IQueuedRuns
 {
