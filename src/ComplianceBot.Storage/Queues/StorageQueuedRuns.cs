@@ -73,10 +73,11 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
     {
         await EnsureCreatedAsync().ConfigureAwait(false);
         var requeued = new List<SetAsideRun>();
-        var unreadable = new List<QueueMessage>();
+        var unreadable = new Dictionary<string, QueueMessage>(StringComparer.Ordinal);
         try
         {
-            while (true)
+            var wrapped = false;
+            while (!wrapped)
             {
                 // Each message received stays hidden while this pass runs, so none is taken twice and the pass ends.
                 var received = (await Poison.ReceiveMessagesAsync(MessagesPerCall, RequeueHold, cancellationToken).ConfigureAwait(false)).Value;
@@ -85,7 +86,9 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
                 {
                     if (ClinicRunMessage.TryParse(QueueText.Read(message.Body)) is not { } run)
                     {
-                        unreadable.Add(message);
+                        // Seen before: the pass outlasted the hold and came round again; what is left was seen already.
+                        wrapped |= unreadable.ContainsKey(message.MessageId);
+                        unreadable[message.MessageId] = message;
                         continue;
                     }
 
@@ -100,13 +103,20 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
         finally
         {
             // What is not a clinic run stays set aside, and is shown again at once rather than when the hold ends.
-            foreach (var message in unreadable)
+            foreach (var message in unreadable.Values)
             {
-                await Poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await Poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (RequestFailedException)
+                {
+                    // Its hold ran out (the receipt is stale) or storage did not answer: it shows again when the hold ends.
+                }
             }
         }
 
-        return new RequeuedRuns(requeued, [.. unreadable.Select(m => new SetAsideRun(null, QueueText.Read(m.Body), m.InsertedOn))]);
+        return new RequeuedRuns(requeued, [.. unreadable.Values.Select(m => new SetAsideRun(null, QueueText.Read(m.Body), m.InsertedOn))]);
     }
 
     private static async Task CreateAsync(QueueServiceClient service, string name)
