@@ -36,7 +36,11 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Contains(files, f => Path.GetFileName(f).Contains("-digest-", StringComparison.Ordinal));
         Assert.Contains(files, f => Path.GetFileName(f).Contains("-escalation-", StringComparison.Ordinal));
 
-        var reminder = File.ReadAllText(files.First(f => Path.GetFileName(f).Contains("-reminder-", StringComparison.Ordinal)));
+        // Every reminder has its text and HTML versions; one with due dates also carries their calendar file. The
+        // checks below read one of those (which file sorts first depends on the second each was written in).
+        var reminders = files.Where(f => Path.GetFileName(f).Contains("-reminder-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+        Assert.All(reminders, r => Assert.Contains("Content-Type: multipart/alternative;", r, StringComparison.Ordinal));
+        var reminder = Assert.Single(reminders.Where(r => Split(r).Headers.Contains("Content-Type: multipart/mixed;", StringComparison.Ordinal)).Take(1));
         var (headers, body) = Split(reminder);
         Assert.Matches(@"(?m)^From: .*compliancebot@practice\.example", headers);
         Assert.Matches(@"(?m)^To: .*@(northgate|riverside|harborview)\.example", headers);
