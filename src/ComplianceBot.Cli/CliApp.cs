@@ -485,7 +485,7 @@ public static class CliApp
         foreach (var r in runs)
         {
             table.AddRow(
-                Markup.Escape(r.Run?.ClinicId ?? "(unreadable: " + (r.Body.Length > 200 ? r.Body[..200] + "..." : r.Body) + ")"),
+                Markup.Escape(r.Run?.ClinicId ?? "(unreadable: " + r.ShortBody + ")"),
                 r.Run?.Job.ToString() ?? string.Empty,
                 r.Run?.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty,
                 r.FirstQueuedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? string.Empty);

@@ -42,7 +42,10 @@ public sealed record SetAsideRuns(int Count, IReadOnlyList<SetAsideRun> Oldest)
 /// <summary>One message of the poison queue: its run (null when the body is not a clinic-run message, then <see cref="Body"/> says what it was) and when it was first queued.</summary>
 public sealed record SetAsideRun(ClinicRunMessage? Run, string Body, DateTimeOffset? FirstQueuedAt)
 {
+    /// <summary>The body, cut at 200 characters for a report line.</summary>
+    public string ShortBody => Body.Length > 200 ? Body[..200] + "..." : Body;
+
     public override string ToString() =>
-        (Run?.ToString() ?? $"unreadable message '{(Body.Length > 200 ? Body[..200] + "..." : Body)}'")
+        (Run?.ToString() ?? $"unreadable message '{ShortBody}'")
         + (FirstQueuedAt is { } at ? $" queued={at:u}" : string.Empty);
 }

@@ -36,5 +36,9 @@ public static class QueueText
     }
 
     /// <summary>The message's text: decoded when base64, else the raw body.</summary>
-    public static string Read(BinaryData body) => TryDecode(body, out var text) ? text : text;
+    public static string Read(BinaryData body)
+    {
+        TryDecode(body, out var text);
+        return text;
+    }
 }

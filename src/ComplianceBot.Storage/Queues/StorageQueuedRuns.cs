@@ -84,7 +84,8 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
                 if (received.Length == 0) break;
                 foreach (var message in received)
                 {
-                    if (ClinicRunMessage.TryParse(QueueText.Read(message.Body)) is not { } run)
+                    var body = QueueText.Read(message.Body);
+                    if (ClinicRunMessage.TryParse(body) is not { } run)
                     {
                         // Seen before: the pass outlasted the hold and came round again; what is left was seen already.
                         wrapped |= unreadable.ContainsKey(message.MessageId);
@@ -96,7 +97,7 @@ public sealed class StorageQueuedRuns(QueueServiceClient service, string name) :
                     // it twice sends nothing twice (the ledger decides), where the other order could lose it.
                     await Queue.SendMessageAsync(QueueText.Encode(run.ToJson()), cancellationToken).ConfigureAwait(false);
                     await Poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
-                    requeued.Add(new SetAsideRun(run, QueueText.Read(message.Body), message.InsertedOn));
+                    requeued.Add(new SetAsideRun(run, body, message.InsertedOn));
                 }
             }
         }

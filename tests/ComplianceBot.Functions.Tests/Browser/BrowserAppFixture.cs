@@ -125,6 +125,17 @@ public sealed class BrowserAppFixture : IAsyncLifetime, IDisposable
         return client;
     }
 
+    /// <summary>A fresh page of the web app, signed in with <paramref name="key"/> (the page shows "Sign out").</summary>
+    public async Task<IPage> SignedInPageAsync(string key)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(PageAddress.ToString());
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with key" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        return page;
+    }
+
     /// <summary>A fresh browser context (own session storage and downloads) with one page.</summary>
     public async Task<IPage> NewPageAsync()
     {

@@ -18,11 +18,8 @@ public sealed class CertificateBrowserTests(BrowserAppFixture app)
     public async Task HrAttachesAPdfToABlsRecordAndTheTableThenLinksTheCertificateThatDownloadsTheSameBytes()
     {
         await SeedAsync("CF-1", "Ada", "Quinn");
-        var page = await SignedInPageAsync(BrowserAppFixture.HrKey);
-        // Choosing the clinic already shown would load the table again under the test's hands.
-        var clinic = page.GetByLabel("Clinic", new() { Exact = true });
-        await Expect(page.Locator("#compliance-status")).ToContainTextAsync("staff");
-        if (await clinic.InputValueAsync() != BrowserAppFixture.ClinicA) await clinic.SelectOptionAsync(BrowserAppFixture.ClinicA);
+        var page = await app.SignedInPageAsync(BrowserAppFixture.HrKey);
+        await ShowClinicAAsync(page);
         var certificate = page.GetByRole(AriaRole.Link, new() { Name = $"Certificate of Ada Quinn, {Bls}" });
         var attach = page.GetByRole(AriaRole.Button, new() { Name = $"Attach a certificate file to Ada Quinn, {Bls}" });
         await Expect(attach).ToBeVisibleAsync();
@@ -64,7 +61,7 @@ public sealed class CertificateBrowserTests(BrowserAppFixture app)
             Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
         }
 
-        var page = await SignedInPageAsync(BrowserAppFixture.ManagerKey);
+        var page = await app.SignedInPageAsync(BrowserAppFixture.ManagerKey);
         var certificate = page.GetByRole(AriaRole.Link, new() { Name = $"Certificate of Noor Patel, {Bls}" });
         await Expect(certificate).ToBeVisibleAsync();
         await Expect(page.Locator("#compliance-table button")).ToHaveCountAsync(0);
@@ -78,7 +75,7 @@ public sealed class CertificateBrowserTests(BrowserAppFixture app)
     public async Task AFileOverTheLimitIsRefusedOnThePageBeforeAByteIsSent()
     {
         await SeedAsync("CF-3", "Lin", "Okafor");
-        var page = await SignedInPageAsync(BrowserAppFixture.HrKey);
+        var page = await app.SignedInPageAsync(BrowserAppFixture.HrKey);
         var uploads = new List<string>();
         page.Request += (_, request) =>
         {
@@ -87,9 +84,7 @@ public sealed class CertificateBrowserTests(BrowserAppFixture app)
         var tooLarge = new byte[12 * 1024 * 1024]; // over the default limits (10 MB each)
 
         // A certificate file: said at once, with its size and the limit; the record stays without a file.
-        var clinic = page.GetByLabel("Clinic", new() { Exact = true });
-        await Expect(page.Locator("#compliance-status")).ToContainTextAsync("staff");
-        if (await clinic.InputValueAsync() != BrowserAppFixture.ClinicA) await clinic.SelectOptionAsync(BrowserAppFixture.ClinicA);
+        await ShowClinicAAsync(page);
         var attach = page.GetByRole(AriaRole.Button, new() { Name = $"Attach a certificate file to Lin Okafor, {Bls}" });
         var chooser = await page.RunAndWaitForFileChooserAsync(() => attach.ClickAsync());
         await chooser.SetFilesAsync(new FilePayload { Name = "scan.pdf", MimeType = "application/pdf", Buffer = tooLarge });
@@ -107,6 +102,14 @@ public sealed class CertificateBrowserTests(BrowserAppFixture app)
         await page.Context.CloseAsync();
     }
 
+    /// <summary>Shows clinic A's table once the page has loaded one (choosing the clinic already shown would load it again under the test's hands).</summary>
+    private static async Task ShowClinicAAsync(IPage page)
+    {
+        var clinic = page.GetByLabel("Clinic", new() { Exact = true });
+        await Expect(page.Locator("#compliance-status")).ToContainTextAsync("staff");
+        if (await clinic.InputValueAsync() != BrowserAppFixture.ClinicA) await clinic.SelectOptionAsync(BrowserAppFixture.ClinicA);
+    }
+
     /// <summary>Clicks the link and returns the saved file's bytes and the API response the page fetched them from.</summary>
     private static async Task<(byte[] Bytes, IResponse Response)> DownloadAsync(IPage page, ILocator link, string employeeId)
     {
@@ -116,16 +119,6 @@ public sealed class CertificateBrowserTests(BrowserAppFixture app)
         Assert.Equal(200, response.Status);
         Assert.Equal($"{employeeId}-BLS.pdf", download.SuggestedFilename);
         return (await File.ReadAllBytesAsync(await download.PathAsync()), response);
-    }
-
-    private async Task<IPage> SignedInPageAsync(string key)
-    {
-        var page = await app.NewPageAsync();
-        await page.GotoAsync(app.PageAddress.ToString());
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with key" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
-        return page;
     }
 
     /// <summary>One medical assistant of clinic A with a BLS record and no file yet.</summary>

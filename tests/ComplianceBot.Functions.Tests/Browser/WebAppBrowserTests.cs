@@ -16,7 +16,7 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
     [Fact]
     public async Task HrSeesRejectedRowsThenManagerSeesImportedStaffWhenRosterHasTwoBadRows()
     {
-        var page = await SignedInPageAsync(BrowserAppFixture.HrKey);
+        var page = await app.SignedInPageAsync(BrowserAppFixture.HrKey);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Import staff data" })).ToBeVisibleAsync();
 
         // HR sees whether any import stopped part-way (GET /api/imports?unfinished=true): none here.
@@ -98,7 +98,7 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         await page.Context.CloseAsync();
 
         // The manager of clinic-a now sees the new staff with their statuses.
-        var manager = await SignedInPageAsync(BrowserAppFixture.ManagerKey);
+        var manager = await app.SignedInPageAsync(BrowserAppFixture.ManagerKey);
         var table = manager.GetByRole(AriaRole.Table, new() { Name = $"{BrowserAppFixture.ClinicAName}: compliance as of" });
         await Expect(StaffRow(table, "Jamie Rivera")).ToContainTextAsync("expired");
         await Expect(StaffRow(table, "Jamie Rivera")).ToContainTextAsync("missing");
@@ -114,7 +114,7 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         // Kim's hire date as an old HR export wrote "none", stored before imports refused it.
         var store = app.Services.GetRequiredService<IStaffStore>();
         await store.UpsertManyAsync([(await store.GetAsync("MG-2"))! with { HireDate = new DateOnly(9999, 12, 31) }]);
-        var page = await SignedInPageAsync(BrowserAppFixture.ManagerKey);
+        var page = await app.SignedInPageAsync(BrowserAppFixture.ManagerKey);
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Import staff data" })).ToBeHiddenAsync();
         var clinic = page.GetByLabel("Clinic", new() { Exact = true });
@@ -194,16 +194,6 @@ public sealed class WebAppBrowserTests(BrowserAppFixture app)
         var cell = await page.EvaluateAsync<string>("async () => (await import('/api/app/app.js')).csvCell('=HYPERLINK(\"x\")')");
         Assert.Equal("\"'=HYPERLINK(\"\"x\"\")\"", cell);
         await page.Context.CloseAsync();
-    }
-
-    private async Task<IPage> SignedInPageAsync(string key)
-    {
-        var page = await app.NewPageAsync();
-        await page.GotoAsync(app.PageAddress.ToString());
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with key" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
-        return page;
     }
 
     /// <summary>Staff of the manager test, imported through the API (the HR page is tested above).</summary>
